@@ -96,6 +96,8 @@ export const ErrorCodes = [
   'CONNECTOR_FAILED',
   'SOURCE_UNREACHABLE',
   'SINK_UNREACHABLE',
+  /** The source system is reachable but not set up for capture (wal_level, privileges, replica identity). */
+  'SOURCE_MISCONFIGURED',
 ] as const;
 
 export type ErrorCode = (typeof ErrorCodes)[number];

@@ -122,6 +122,8 @@ export interface ConsumerOptions {
 export interface PollOptions {
   /** How long to wait when nothing is available (default 1000 ms). */
   timeoutMs?: number;
+  /** Return at most this many records (default: the consumer's maxPollRecords). */
+  maxRecords?: number;
   signal?: AbortSignal;
 }
 

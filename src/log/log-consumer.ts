@@ -76,7 +76,7 @@ export class LogConsumer implements Consumer {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       if (this.closed || options.signal?.aborted) return [];
-      const records = await this.fetchAvailable();
+      const records = await this.fetchAvailable(Math.min(options.maxRecords ?? this.maxPollRecords, this.maxPollRecords));
       if (records.length > 0) return records;
       const remaining = deadline - Date.now();
       if (remaining <= 0) return [];
@@ -88,15 +88,15 @@ export class LogConsumer implements Consumer {
   }
 
   /** One round over the partitions, starting after the last one served (fairness). */
-  private async fetchAvailable(): Promise<LogRecord[]> {
+  private async fetchAvailable(limit: number): Promise<LogRecord[]> {
     const out: LogRecord[] = [];
     const n = this.order.length;
-    for (let i = 0; i < n && out.length < this.maxPollRecords; i++) {
+    for (let i = 0; i < n && out.length < limit; i++) {
       const position = this.order[(this.nextIndex + i) % n]!;
       let result;
       try {
         result = await this.client.fetch(position, position.offset, {
-          maxRecords: this.maxPollRecords - out.length,
+          maxRecords: limit - out.length,
           isolation: this.options.isolation,
         });
       } catch (error) {

@@ -223,26 +223,23 @@ async function consume(log: LogClient, topic: string, opts: ConsumeOptions): Pro
   let printed = 0;
   try {
     while (!stop.signal.aborted) {
-      const before = consumer.positions();
-      const records = await consumer.poll({ timeoutMs: opts.timeout ? opts.timeout * 1000 : 1000, signal: stop.signal });
+      // Never take more than --max still allows, so the group commits exactly what was printed.
+      const records = await consumer.poll({
+        timeoutMs: opts.timeout ? opts.timeout * 1000 : 1000,
+        signal: stop.signal,
+        maxRecords: opts.max !== undefined ? opts.max - printed : undefined,
+      });
       if (records.length === 0) {
         if (opts.timeout) break;
         continue;
       }
       let out = '';
-      // Next offset per partition after what was printed: --max may cut a poll short, and the
-      // group must resume right after the last record the user saw.
-      const printedUpTo = new Map<string, number>();
       for (const r of records) {
         out += opts.format === 'json' ? JSON.stringify(recordToJson(r)) + '\n' : (r.value === null ? 'null' : r.value.toString('utf8')) + '\n';
-        printed++;
-        printedUpTo.set(`${r.topic}\u0000${r.partition}`, r.offset + 1);
-        if (opts.max !== undefined && printed >= opts.max) break;
       }
+      printed += records.length;
       process.stdout.write(out);
-      if (opts.group) {
-        await consumer.commit(before.map((p) => ({ ...p, offset: printedUpTo.get(`${p.topic}\u0000${p.partition}`) ?? p.offset })));
-      }
+      if (opts.group) await consumer.commit();
       if (opts.max !== undefined && printed >= opts.max) break;
     }
   } finally {
