@@ -4,6 +4,7 @@
  */
 import { Command } from 'commander';
 import { registerTopicCommands } from './commands/topic.ts';
+import { registerUpCommand } from './commands/up.ts';
 import { reportError } from './report-error.ts';
 
 export function buildProgram(): Command {
@@ -15,6 +16,7 @@ export function buildProgram(): Command {
     .option('-d, --data-dir <dir>', 'data directory (default: $SHIFTLEFT_DATA_DIR or ./.shiftleft)')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
+  registerUpCommand(program);
   registerTopicCommands(program);
   // Subcommands inherit exitOverride so usage errors come back here instead of exiting.
   for (const command of program.commands) {

@@ -1,0 +1,1 @@
+ALTER TABLE `shiftleft`.`main`.`shiftleft.public.orders` MODIFY WATERMARK FOR `orderdate` AS `orderdate`;

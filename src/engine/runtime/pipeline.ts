@@ -1,0 +1,308 @@
+/**
+ * Turns a physical plan into running operators and drives them.
+ *
+ * Everything in one statement runs on one thread: sources are polled in turn, each batch is
+ * pushed synchronously through the operators to the sink, and watermarks follow the same path.
+ * An operator with several inputs sees each input's watermark; the runtime forwards the minimum
+ * downstream once it advances (the operators fire their own timers in onWatermark).
+ */
+import { ShiftleftError } from '../../common/errors.ts';
+import type { LogClient } from '../../log/log-client.ts';
+import type { SchemaStore } from '../../sql/catalog/schema-store.ts';
+import type { PhysicalPlan } from '../../sql/plan/physical-plan.ts';
+import { insertBatch, type ChangeBatch, type Row } from '../../types/row.ts';
+import { compilePredicate, compileProjection, compileScalar } from '../expr/compile.ts';
+import { newMetrics, type Operator, type OperatorMetrics } from '../operator.ts';
+import { CalcOperator } from '../operators/calc-operator.ts';
+import { DeduplicateOperator } from '../operators/deduplicate-operator.ts';
+import { GroupAggregateOperator } from '../operators/group-aggregate-operator.ts';
+import { IntervalJoinOperator } from '../operators/interval-join-operator.ts';
+import { RegularJoinOperator } from '../operators/join-operator.ts';
+import { RankOperator } from '../operators/rank-operator.ts';
+import { TemporalJoinOperator } from '../operators/temporal-join-operator.ts';
+import { UnionOperator } from '../operators/union-operator.ts';
+import { WindowAggregateOperator } from '../operators/window-aggregate-operator.ts';
+import { WindowTableFunctionOperator } from '../operators/window-table-function-operator.ts';
+import { rowKey } from '../state/keyed-state.ts';
+import { LimitOperator } from './limit-operator.ts';
+import { TopicSink } from './topic-sink.ts';
+import { TopicSource } from './topic-source.ts';
+
+/** Where a node sends its output. */
+export interface Downstream {
+  push(batch: ChangeBatch): void;
+  watermark(watermark: number): void;
+}
+
+export interface PipelineOptions {
+  log: LogClient;
+  schemas: SchemaStore;
+  bounded: boolean;
+  startFrom: 'earliest' | 'latest';
+  stateTtlMs: number;
+  idleTimeoutMs: number;
+  errorTopic: string;
+  now: () => number;
+}
+
+export interface RunningOperator {
+  id: number;
+  name: string;
+  operator: Operator;
+  metrics: OperatorMetrics;
+  watermark: number;
+}
+
+interface SourceEntry {
+  kind: 'topic' | 'values';
+  topic?: TopicSource;
+  rows?: Row[];
+  done: boolean;
+  target: Downstream;
+  name: string;
+}
+
+const keyFn = (indexes: number[]) => (row: Row): string | null => {
+  for (const i of indexes) if (row[i] === null || row[i] === undefined) return null;
+  return rowKey(row, indexes);
+};
+
+export class Pipeline {
+  readonly operators: RunningOperator[] = [];
+  readonly sources: SourceEntry[] = [];
+  sink: TopicSink | undefined;
+  private nextId = 0;
+
+  constructor(private readonly options: PipelineOptions) {}
+
+  /** Builds the operators for `plan`; the root's output goes to `output` (a sink or a collector). */
+  build(plan: PhysicalPlan, output: Downstream): void {
+    this.connect(plan, output);
+  }
+
+  private operatorNode(operator: Operator, inputs: number, output: Downstream): Downstream[] {
+    const metrics = newMetrics();
+    const running: RunningOperator = { id: this.nextId++, name: operator.name, operator, metrics, watermark: -Infinity };
+    this.operators.push(running);
+    operator.open({ emit: (batch) => output.push(batch), now: this.options.now, stateTtlMs: this.options.stateTtlMs, metrics });
+    const watermarks = new Array<number>(inputs).fill(-Infinity);
+    return Array.from({ length: inputs }, (_, input) => ({
+      push: (batch: ChangeBatch) => operator.processBatch(input, batch),
+      watermark: (wm: number) => {
+        if (wm <= watermarks[input]!) return;
+        watermarks[input] = wm;
+        operator.onWatermark(input, wm);
+        const combined = Math.min(...watermarks);
+        if (combined > running.watermark) {
+          running.watermark = combined;
+          output.watermark(combined);
+        }
+      },
+    }));
+  }
+
+  private connect(plan: PhysicalPlan, output: Downstream): void {
+    switch (plan.kind) {
+      case 'TableSource': {
+        const source = new TopicSource({
+          log: this.options.log,
+          schemas: this.options.schemas,
+          table: plan.table,
+          columns: plan.columns,
+          rowtimeField: plan.rowtimeField,
+          watermark: plan.watermark ? compileScalar(plan.watermark) : undefined,
+          bounded: this.options.bounded,
+          startFrom: this.options.startFrom,
+          idleTimeoutMs: this.options.idleTimeoutMs,
+          errorTopic: this.options.errorTopic,
+          now: this.options.now,
+        });
+        this.sources.push({ kind: 'topic', topic: source, done: false, target: output, name: plan.table.name });
+        return;
+      }
+      case 'ValuesSource':
+        this.sources.push({ kind: 'values', rows: plan.rows, done: false, target: output, name: 'VALUES' });
+        return;
+      case 'Calc': {
+        const [input] = this.operatorNode(
+          new CalcOperator({ filter: plan.filter ? compilePredicate(plan.filter) : undefined, project: plan.project ? compileProjection(plan.project) : undefined }),
+          1,
+          output,
+        );
+        this.connect(plan.input, input!);
+        return;
+      }
+      case 'GroupAggregate': {
+        const [input] = this.operatorNode(new GroupAggregateOperator({ groupKeys: plan.groupKeys, aggregates: plan.aggregates, generateUpdateBefore: true }), 1, output);
+        this.connect(plan.input, input!);
+        return;
+      }
+      case 'WindowAggregate': {
+        const [input] = this.operatorNode(
+          new WindowAggregateOperator({ window: plan.window, timeIndex: plan.timeIndex, groupKeys: plan.groupKeys, aggregates: plan.aggregates, offsetMs: 'offsetMs' in plan.window ? plan.window.offsetMs : 0 }),
+          1,
+          output,
+        );
+        this.connect(plan.input, input!);
+        return;
+      }
+      case 'WindowTableFunction': {
+        const [input] = this.operatorNode(new WindowTableFunctionOperator({ window: plan.window, timeIndex: plan.timeIndex, offsetMs: 'offsetMs' in plan.window ? plan.window.offsetMs : 0 }), 1, output);
+        this.connect(plan.input, input!);
+        return;
+      }
+      case 'Deduplicate': {
+        const [input] = this.operatorNode(
+          new DeduplicateOperator({ keys: plan.keys, keepLast: plan.keepLast, timeIndex: plan.timeIndex, generateUpdateBefore: true, appendRowNumber: plan.appendRowNumber }),
+          1,
+          output,
+        );
+        this.connect(plan.input, input!);
+        return;
+      }
+      case 'Rank': {
+        const [input] = this.operatorNode(
+          new RankOperator({
+            partitionKeys: plan.partitionKeys,
+            orderBy: plan.orderBy,
+            limit: plan.limit,
+            rankFunction: plan.rankFunction,
+            outputRankNumber: plan.outputRankNumber,
+            generateUpdateBefore: true,
+            appendOnlyInput: plan.input.changelog === 'append',
+          }),
+          1,
+          output,
+        );
+        this.connect(plan.input, input!);
+        return;
+      }
+      case 'RegularJoin': {
+        const [left, right] = this.operatorNode(
+          new RegularJoinOperator({
+            joinType: plan.joinType,
+            leftArity: plan.left.fields.length,
+            rightArity: plan.right.fields.length,
+            leftKey: keyFn(plan.leftKeys),
+            rightKey: keyFn(plan.rightKeys),
+            condition: plan.condition ? compilePredicate(plan.condition) : undefined,
+          }),
+          2,
+          output,
+        );
+        this.connect(plan.left, left!);
+        this.connect(plan.right, right!);
+        return;
+      }
+      case 'TemporalJoin': {
+        const [left, right] = this.operatorNode(
+          new TemporalJoinOperator({
+            joinType: plan.joinType,
+            leftArity: plan.left.fields.length,
+            rightArity: plan.right.fields.length,
+            leftKey: keyFn(plan.leftKeys),
+            rightKey: keyFn(plan.rightKeys),
+            leftTimeIndex: plan.leftTime,
+            rightTimeIndex: plan.rightTime,
+            condition: plan.condition ? compilePredicate(plan.condition) : undefined,
+          }),
+          2,
+          output,
+        );
+        this.connect(plan.left, left!);
+        this.connect(plan.right, right!);
+        return;
+      }
+      case 'IntervalJoin': {
+        const [left, right] = this.operatorNode(
+          new IntervalJoinOperator({
+            joinType: plan.joinType,
+            leftArity: plan.left.fields.length,
+            rightArity: plan.right.fields.length,
+            leftKey: keyFn(plan.leftKeys),
+            rightKey: keyFn(plan.rightKeys),
+            leftTimeIndex: plan.leftTime,
+            rightTimeIndex: plan.rightTime,
+            lowerBoundMs: plan.lowerBoundMs,
+            upperBoundMs: plan.upperBoundMs,
+            condition: plan.condition ? compilePredicate(plan.condition) : undefined,
+          }),
+          2,
+          output,
+        );
+        this.connect(plan.left, left!);
+        this.connect(plan.right, right!);
+        return;
+      }
+      case 'Union': {
+        const inputs = this.operatorNode(new UnionOperator(plan.inputs.length), plan.inputs.length, output);
+        plan.inputs.forEach((p, i) => this.connect(p, inputs[i]!));
+        return;
+      }
+      case 'Limit': {
+        const [input] = this.operatorNode(new LimitOperator(plan.limit, plan.offset), 1, output);
+        this.connect(plan.input, input!);
+        return;
+      }
+      case 'OverAggregate':
+        throw new ShiftleftError('SQL_UNSUPPORTED', 'OVER aggregations are not supported yet', { hint: 'use a window aggregation (TUMBLE/HOP) or a GROUP BY' });
+      case 'TableSink': {
+        const rowtimeField = plan.input.fields.findIndex((f) => f.timeAttribute === 'rowtime');
+        const sink = new TopicSink({ log: this.options.log, schemas: this.options.schemas, table: plan.table, rowtimeField: rowtimeField >= 0 ? rowtimeField : undefined, now: this.options.now });
+        this.sink = sink;
+        this.connect(plan.input, { push: (batch) => sink.write(batch), watermark: (wm) => output.watermark(wm) });
+        return;
+      }
+    }
+  }
+
+  async open(): Promise<void> {
+    for (const s of this.sources) if (s.topic) await s.topic.open();
+    if (this.sink) await this.sink.open();
+  }
+
+  get finished(): boolean {
+    return this.sources.every((s) => s.done);
+  }
+
+  /**
+   * One round over the sources: returns how many rows entered the pipeline. Bounded sources
+   * that have reached their end send the final watermark (+infinity), firing every timer.
+   */
+  async step(): Promise<number> {
+    let rows = 0;
+    for (const s of this.sources) {
+      if (s.done) continue;
+      if (s.kind === 'values') {
+        s.target.push(insertBatch(s.rows!));
+        rows += s.rows!.length;
+        s.done = true;
+        s.target.watermark(Number.MAX_SAFE_INTEGER);
+        continue;
+      }
+      const polled = await s.topic!.poll();
+      if (polled.batch.rows.length > 0) {
+        rows += polled.batch.rows.length;
+        s.target.push(polled.batch);
+      }
+      if (polled.watermark !== undefined) s.target.watermark(polled.watermark);
+      if (polled.finished) {
+        s.done = true;
+        s.target.watermark(Number.MAX_SAFE_INTEGER);
+      }
+    }
+    if (this.sink) await this.sink.flush();
+    return rows;
+  }
+
+  /** Waits until any source may have data (no busy loop when the inputs are quiet). */
+  async waitForData(timeoutMs: number, signal?: AbortSignal): Promise<void> {
+    const waits = this.sources.filter((s) => !s.done && s.topic).map((s) => s.topic!.waitForData(timeoutMs, signal));
+    if (waits.length === 0) return;
+    await Promise.race(waits);
+  }
+
+  close(): void {
+    for (const o of this.operators) o.operator.close();
+  }
+}

@@ -1,0 +1,280 @@
+/**
+ * Reads a topic-backed table as a changelog of rows, with its watermark.
+ *
+ * - Records are decoded by their schema id into the table's columns; metadata columns come from
+ *   the record (`$rowtime` = the record timestamp, partition, offset, headers).
+ * - Upsert tables (a primary key) are normalized: the source keeps the last row per key and
+ *   turns each record into +I, or -U/+U, and a tombstone into -D (Flink's ChangelogNormalize).
+ * - The watermark is generated per partition (the largest watermark expression seen) and the
+ *   source emits the minimum over partitions that have data; a partition that is caught up and
+ *   quiet for `idleTimeoutMs` stops holding the watermark back (Flink's idle timeout).
+ * - A record that cannot be decoded goes to the error topic with the reason in its headers;
+ *   the statement keeps going and nothing is dropped silently.
+ * - Bounded mode reads up to the offsets that were the end when the source opened.
+ */
+import { isShiftleftError, ShiftleftError } from '../../common/errors.ts';
+import type { LogClient, LogRecord, TopicPartitionOffset } from '../../log/log-client.ts';
+import type { SchemaStore } from '../../sql/catalog/schema-store.ts';
+import type { TableDescriptor } from '../../sql/catalog/table-descriptor.ts';
+import { BatchBuilder, RowKind, type ChangeBatch, type Row } from '../../types/row.ts';
+import { rowKey } from '../state/keyed-state.ts';
+import { RowDecoder, schemaIdOf } from './record-codec.ts';
+
+export interface TopicSourceOptions {
+  log: LogClient;
+  schemas: SchemaStore;
+  table: TableDescriptor;
+  /** Positions in `table.columns` of the output fields. */
+  columns: number[];
+  /** Output field holding the rowtime, and the watermark expression over the output row. */
+  rowtimeField: number | undefined;
+  watermark: ((row: Row) => unknown) | undefined;
+  bounded: boolean;
+  /** Start offsets (from a checkpoint); otherwise `startFrom`. */
+  startOffsets?: TopicPartitionOffset[];
+  startFrom: 'earliest' | 'latest';
+  idleTimeoutMs: number;
+  errorTopic: string;
+  now: () => number;
+}
+
+export interface SourcePoll {
+  batch: ChangeBatch;
+  /** The source's watermark after this poll, if it advanced. */
+  watermark: number | undefined;
+  finished: boolean;
+}
+
+interface PartitionState {
+  partition: number;
+  offset: number;
+  end: number | undefined;
+  watermark: number;
+  lastDataAt: number;
+}
+
+export class TopicSource {
+  private partitions: PartitionState[] = [];
+  private decoder!: RowDecoder;
+  private keyDecoder: RowDecoder | undefined;
+  private readonly upsertState = new Map<string, Row>();
+  private emittedWatermark = -Infinity;
+  private readonly valueColumns: { outIndex: number; name: string }[] = [];
+  private readonly keyColumns: { outIndex: number; name: string }[] = [];
+  private readonly metadataColumns: { outIndex: number; key: string }[] = [];
+  private readonly upsert: boolean;
+  private errorTopicReady = false;
+  recordsRead = 0;
+  recordsFailed = 0;
+
+  constructor(private readonly options: TopicSourceOptions) {
+    const { table } = options;
+    this.upsert = table.changelogMode !== 'append' && (table.primaryKey?.length ?? 0) > 0;
+    options.columns.forEach((c, outIndex) => {
+      const column = table.columns[c]!;
+      if (column.kind === 'metadata') this.metadataColumns.push({ outIndex, key: column.metadataKey ?? column.name });
+      else if (column.fromKey) this.keyColumns.push({ outIndex, name: column.name });
+      else this.valueColumns.push({ outIndex, name: column.name });
+    });
+  }
+
+  get name(): string {
+    return this.options.table.name;
+  }
+
+  async open(): Promise<void> {
+    const { log, table, schemas } = this.options;
+    const physical = table.columns.filter((c) => c.kind === 'physical' && !c.fromKey);
+    this.decoder = new RowDecoder(schemas, physical.map((c) => ({ name: c.name, type: c.type })));
+    const keyed = table.columns.filter((c) => c.fromKey);
+    if (keyed.length > 0) this.keyDecoder = new RowDecoder(schemas, keyed.map((c) => ({ name: c.name, type: c.type })));
+    const description = await log.describeTopic(table.name);
+    const starts = new Map((this.options.startOffsets ?? []).map((o) => [o.partition, o.offset]));
+    for (const p of description.partitions) {
+      const offset = starts.get(p.partition) ?? (this.options.startFrom === 'earliest' ? p.logStartOffset : p.highWatermark);
+      this.partitions.push({
+        partition: p.partition,
+        offset,
+        end: this.options.bounded ? p.highWatermark : undefined,
+        watermark: -Infinity,
+        lastDataAt: this.options.now(),
+      });
+    }
+  }
+
+  positions(): TopicPartitionOffset[] {
+    return this.partitions.map((p) => ({ topic: this.name, partition: p.partition, offset: p.offset }));
+  }
+
+  get finished(): boolean {
+    return this.options.bounded && this.partitions.every((p) => p.offset >= p.end!);
+  }
+
+  /** Resolves when a record may be available (for the runner's idle wait). */
+  waitForData(timeoutMs: number, signal?: AbortSignal): Promise<boolean> {
+    const positions = this.partitions.filter((p) => p.end === undefined || p.offset < p.end).map((p) => ({ topic: this.name, partition: p.partition, offset: p.offset }));
+    if (positions.length === 0) return Promise.resolve(false);
+    return this.options.log.waitForRecords(positions, { timeoutMs, signal });
+  }
+
+  async poll(maxRecords = 5000): Promise<SourcePoll> {
+    const out = new BatchBuilder();
+    const now = this.options.now();
+    for (const p of this.partitions) {
+      if (p.end !== undefined && p.offset >= p.end) continue;
+      let fetched;
+      try {
+        fetched = await this.options.log.fetch({ topic: this.name, partition: p.partition }, p.offset, { maxRecords: p.end !== undefined ? Math.min(maxRecords, p.end - p.offset) : maxRecords });
+      } catch (error) {
+        if (isShiftleftError(error, 'CORRUPT_RECORD')) {
+          await this.toErrorTopic(null, p.partition, p.offset, error.message);
+          p.offset = Number(error.details.nextReadableOffset ?? p.offset + 1);
+          continue;
+        }
+        if (isShiftleftError(error, 'OFFSET_OUT_OF_RANGE')) {
+          p.offset = await this.options.log.listOffsets({ topic: this.name, partition: p.partition }, 'earliest');
+          continue;
+        }
+        throw error;
+      }
+      const records = p.end !== undefined ? fetched.records.filter((r) => r.offset < p.end!) : fetched.records;
+      if (records.length > 0) p.lastDataAt = now;
+      for (const record of records) await this.emitRecord(record, p, out);
+      p.offset = p.end !== undefined ? Math.min(Math.max(fetched.nextOffset, p.offset), p.end) : Math.max(fetched.nextOffset, p.offset);
+      if (records.length > 0 && p.end !== undefined && records[records.length - 1]!.offset + 1 >= p.end) p.offset = p.end;
+    }
+    return { batch: out.take(), watermark: this.currentWatermark(now), finished: this.finished };
+  }
+
+  private currentWatermark(now: number): number | undefined {
+    if (this.options.rowtimeField === undefined) return undefined;
+    let min = Infinity;
+    let active = 0;
+    for (const p of this.partitions) {
+      const caughtUp = p.end === undefined || p.offset >= p.end;
+      const idle = caughtUp && now - p.lastDataAt >= this.options.idleTimeoutMs;
+      if (idle && p.watermark === -Infinity) continue;
+      if (idle) continue;
+      active++;
+      if (p.watermark < min) min = p.watermark;
+    }
+    if (active === 0) {
+      // Every partition idle: the largest watermark seen lets time advance.
+      min = Math.max(...this.partitions.map((p) => p.watermark));
+    }
+    if (min > this.emittedWatermark && Number.isFinite(min)) {
+      this.emittedWatermark = min;
+      return min;
+    }
+    return undefined;
+  }
+
+  /** Watermark per partition, for `statement describe` and stall diagnostics. */
+  partitionWatermarks(): { partition: number; watermark: number | null; offset: number }[] {
+    return this.partitions.map((p) => ({ partition: p.partition, watermark: Number.isFinite(p.watermark) ? p.watermark : null, offset: p.offset }));
+  }
+
+  private async emitRecord(record: LogRecord, p: PartitionState, out: BatchBuilder): Promise<void> {
+    this.recordsRead++;
+    let row: Row;
+    if (record.value === null) {
+      if (!this.upsert || !record.key) return; // a tombstone means nothing for an append table
+      const key = record.key.toString('latin1');
+      const previous = this.upsertState.get(key);
+      if (previous) {
+        this.upsertState.delete(key);
+        out.add(previous, RowKind.Delete);
+      }
+      return;
+    }
+    try {
+      row = await this.decode(record);
+    } catch (error) {
+      this.recordsFailed++;
+      await this.toErrorTopic(record, p.partition, record.offset, (error as Error).message);
+      return;
+    }
+    if (this.options.rowtimeField !== undefined && this.options.watermark) {
+      const wm = this.options.watermark(row);
+      if (typeof wm === 'number' && wm > p.watermark) p.watermark = wm;
+    }
+    if (this.upsert) {
+      const key = record.key ? record.key.toString('latin1') : rowKey(row, this.primaryKeyIndexes());
+      const previous = this.upsertState.get(key);
+      this.upsertState.set(key, row);
+      if (previous) {
+        out.add(previous, RowKind.UpdateBefore);
+        out.add(row, RowKind.UpdateAfter);
+      } else out.add(row, RowKind.Insert);
+      return;
+    }
+    out.add(row);
+  }
+
+  private pkIndexes: number[] | undefined;
+  private primaryKeyIndexes(): number[] {
+    if (!this.pkIndexes) {
+      const pk = this.options.table.primaryKey ?? [];
+      this.pkIndexes = pk.map((name) => this.options.columns.findIndex((c) => this.options.table.columns[c]!.name === name)).filter((i) => i >= 0);
+    }
+    return this.pkIndexes;
+  }
+
+  private async decode(record: LogRecord): Promise<Row> {
+    const value = record.value!;
+    const id = schemaIdOf(value);
+    if (!this.decoder.has(id)) await this.decoder.prepare(id);
+    const physical = this.decoder.decode(value);
+    const row: Row = new Array(this.options.columns.length);
+    // The decoder returns the table's physical value columns in table order; map them by name.
+    const physicalNames = this.options.table.columns.filter((c) => c.kind === 'physical' && !c.fromKey).map((c) => c.name);
+    for (const { outIndex, name } of this.valueColumns) row[outIndex] = physical[physicalNames.indexOf(name)];
+    if (this.keyColumns.length > 0) {
+      if (!record.key) throw new ShiftleftError('DESERIALIZATION_FAILED', 'the record has no key but the table reads columns from the key');
+      const keyId = schemaIdOf(record.key);
+      if (!this.keyDecoder!.has(keyId)) await this.keyDecoder!.prepare(keyId);
+      const keyRow = this.keyDecoder!.decode(record.key);
+      const keyNames = this.options.table.columns.filter((c) => c.fromKey).map((c) => c.name);
+      for (const { outIndex, name } of this.keyColumns) row[outIndex] = keyRow[keyNames.indexOf(name)];
+    }
+    for (const { outIndex, key } of this.metadataColumns) row[outIndex] = metadataValue(record, key);
+    return row;
+  }
+
+  private async toErrorTopic(record: LogRecord | null, partition: number, offset: number, reason: string): Promise<void> {
+    const { log } = this.options;
+    if (!this.errorTopicReady) {
+      await log.createTopic(this.options.errorTopic, { ifNotExists: true });
+      this.errorTopicReady = true;
+    }
+    await log.produce(this.options.errorTopic, [
+      {
+        key: record?.key ?? null,
+        value: record?.value ?? null,
+        headers: [
+          { key: '__error.topic', value: Buffer.from(this.name) },
+          { key: '__error.partition', value: Buffer.from(String(partition)) },
+          { key: '__error.offset', value: Buffer.from(String(offset)) },
+          { key: '__error.reason', value: Buffer.from(reason) },
+        ],
+      },
+    ]);
+  }
+}
+
+function metadataValue(record: LogRecord, key: string): unknown {
+  switch (key) {
+    case 'timestamp':
+      return record.timestamp;
+    case 'partition':
+      return record.partition;
+    case 'offset':
+      return record.offset;
+    case 'topic':
+      return record.topic;
+    case 'headers':
+      return new Map(record.headers.map((h) => [h.key, h.value]));
+    default:
+      return null;
+  }
+}

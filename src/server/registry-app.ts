@@ -1,0 +1,37 @@
+/**
+ * The schema registry's HTTP API: Confluent Schema Registry's REST API (plus its DEK
+ * registry), so any Confluent client configured with our URL works unchanged.
+ * Tests and the platform build it with `createRegistryApp(registry)` and `listen` themselves.
+ */
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { Registry } from '../registry/registry.ts';
+import { REGISTRY_MEDIA_TYPE, installErrorHandling, installJsonBodies } from './http-support.ts';
+import { registerDekRegistryRoutes } from './routes/dek-registry.ts';
+import { registerAssociationRoutes } from './routes/registry-associations.ts';
+import { registerCompatibilityRoutes } from './routes/registry-compatibility.ts';
+import { registerConfigRoutes } from './routes/registry-config.ts';
+import { registerSchemaRoutes } from './routes/registry-schemas.ts';
+import { registerSubjectRoutes } from './routes/registry-subjects.ts';
+
+export function createRegistryApp(registry: Registry): FastifyInstance {
+  const app = Fastify({ logger: false });
+  installJsonBodies(app);
+  installErrorHandling(app, REGISTRY_MEDIA_TYPE);
+
+  // Answers are JSON under the registry media type, as Confluent's server sends them.
+  app.addHook('onSend', async (_request, reply, payload) => {
+    const type = reply.getHeader('content-type');
+    if (typeof type === 'string' && type.startsWith('application/json')) reply.header('content-type', REGISTRY_MEDIA_TYPE);
+    return payload;
+  });
+
+  app.get('/', async () => ({}));
+  app.get('/contexts', async () => [':.:']);
+  registerSchemaRoutes(app, registry);
+  registerSubjectRoutes(app, registry);
+  registerConfigRoutes(app, registry);
+  registerCompatibilityRoutes(app, registry);
+  registerAssociationRoutes(app, registry);
+  registerDekRegistryRoutes(app, registry);
+  return app;
+}
