@@ -7,7 +7,9 @@
  * Reads go through fetch() with CRC checks and full record decoding.
  * Peak RSS is reported to check that the log never holds a segment or topic in memory.
  */
+import { execFileSync } from 'node:child_process';
 import { closeSync, fdatasyncSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EmbeddedLog, type FsyncPolicy } from '../src/log/embedded/embedded-log.ts';
@@ -128,5 +130,12 @@ export async function logBenchmark(context: BenchContext): Promise<BenchResult> 
     }
   }
   summary.peakRssMb = peakRssMb();
+  // Memory goal: a multi-gigabyte topic appended and read back in a fresh process stays small.
+  const memoryBytes = context.quick ? 64 * MB : 2048 * MB;
+  context.progress(`memory: appending and reading ${memoryBytes / MB} MiB in a fresh process`);
+  const script = fileURLToPath(new URL('./log-memory.ts', import.meta.url));
+  const memory = JSON.parse(execFileSync(process.execPath, ['--import', 'tsx', script, String(memoryBytes)], { encoding: 'utf8' })) as Record<string, number>;
+  rows.push({ workload: `${memoryBytes / MB} MiB topic, 1 KiB records`, mode: 'append+read, fresh process', records: memory.records!, 'peak RSS MB': memory.peakRssMb! });
+  summary.memory = memory;
   return { rows, summary };
 }

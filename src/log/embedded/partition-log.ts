@@ -57,6 +57,17 @@ export interface PartitionFetch {
 export type BatchVisitor = (buf: Buffer, position: number, header: BatchHeader) => boolean | void;
 
 const MIN_READ = 64 * 1024;
+
+/**
+ * One encode buffer for all appends: the bytes go to the kernel in a synchronous write right
+ * after encoding, so the buffer is free again before the next append, and appending gigabytes
+ * allocates nothing per batch.
+ */
+let scratch = Buffer.allocUnsafe(1024 * 1024);
+function scratchBuffer(size: number): Buffer {
+  if (scratch.length < size) scratch = Buffer.allocUnsafe(Math.max(size, scratch.length * 2));
+  return scratch.subarray(0, size);
+}
 const MAX_SANE_BATCH = 1024 * 1024 * 1024;
 
 export class PartitionLog {
@@ -153,7 +164,7 @@ export class PartitionLog {
     let pendingBytes = 0;
     const flushPending = (): void => {
       if (pending.length === 0) return;
-      const buf = Buffer.allocUnsafe(pendingBytes);
+      const buf = scratchBuffer(pendingBytes);
       let pos = 0;
       const meta = [];
       for (const b of pending) {

@@ -8,6 +8,7 @@ import type { IntervalLiteral, NumberLiteral, TypedLiteral } from '../ast.ts';
 import { T } from '../../types/sql-type.ts';
 import { literal, type Literal } from '../plan/scalar-expr.ts';
 import { sqlError } from './scope.ts';
+import { parseDate as parsedDate, parseTime as parsedTime, parseTimestamp as parsedTimestamp } from '../../engine/expr/temporal.ts';
 
 export function bindNumber(node: NumberLiteral): Literal {
   const text = node.text;
@@ -27,29 +28,10 @@ export function bindNumber(node: NumberLiteral): Literal {
 
 const MS = { SECOND: 1000, MINUTE: 60_000, HOUR: 3_600_000, DAY: 86_400_000 } as const;
 
-function parseDate(text: string): number | undefined {
-  const m = /^(\d{4})-(\d{1,2})-(\d{1,2})$/.exec(text.trim());
-  if (!m) return undefined;
-  const ms = Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]));
-  return Number.isNaN(ms) ? undefined : ms / MS.DAY;
-}
-
-function parseTime(text: string): number | undefined {
-  const m = /^(\d{1,2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?$/.exec(text.trim());
-  if (!m) return undefined;
-  const millis = m[4] ? Math.floor(Number(('0.' + m[4])) * 1000) : 0;
-  return Number(m[1]) * MS.HOUR + Number(m[2]) * MS.MINUTE + Number(m[3] ?? 0) * MS.SECOND + millis;
-}
-
-/** `yyyy-MM-dd[ HH:mm[:ss[.SSS]]]` as epoch millis of that wall-clock time in UTC. */
-export function parseTimestamp(text: string): number | undefined {
-  const m = /^(\d{4}-\d{1,2}-\d{1,2})(?:[ T](.+))?$/.exec(text.trim());
-  if (!m) return undefined;
-  const days = parseDate(m[1]!);
-  const time = m[2] === undefined ? 0 : parseTime(m[2].replace(/Z$/, ''));
-  if (days === undefined || time === undefined) return undefined;
-  return days * MS.DAY + time;
-}
+// Date/time text is parsed by the expression library so that literals and CASTs agree.
+const parseDate = (text: string): number | undefined => parsedDate(text.trim()) ?? undefined;
+const parseTime = (text: string): number | undefined => parsedTime(text.trim()) ?? undefined;
+const parseTimestamp = (text: string): number | undefined => parsedTimestamp(text.trim()) ?? undefined;
 
 export function bindTypedLiteral(node: TypedLiteral): Literal {
   switch (node.type) {
