@@ -105,6 +105,8 @@ export class SqlSession {
   readonly statements: Map<string, Job>;
   private readonly now: () => number;
   private anonymous = 0;
+  /** CREATE VIEW definitions of this session, in creation order (see withViews). */
+  private readonly views = new Map<string, ast.CreateView>();
 
   constructor(private readonly options: SqlSessionOptions) {
     this.statements = options.statements ?? new Map();
@@ -137,7 +139,10 @@ export class SqlSession {
         return this.createTable(statement);
       case 'AlterTable':
         return this.alterTable(statement);
+      case 'CreateView':
+        return this.createView(statement);
       case 'Drop':
+        if (statement.objectType === 'VIEW') return this.dropView(statement);
         if (statement.objectType !== 'TABLE') throw new ShiftleftError('SQL_UNSUPPORTED', `DROP ${statement.objectType} is not supported`);
         await this.catalog.dropTable(names(statement.name), statement.ifExists);
         return { kind: 'message', message: `dropped table ${names(statement.name).join('.')}` };
@@ -184,12 +189,14 @@ export class SqlSession {
   }
 
   async planQuery(query: ast.Query): Promise<{ logical: LogicalPlan; physical: PhysicalPlan }> {
+    query = this.withViews(query);
     const binder = new QueryBinder(await this.bindContext(query));
     const logical = optimize(binder.bindQuery(query));
     return { logical, physical: toPhysical(logical) };
   }
 
   async planInsert(insert: ast.Insert): Promise<{ logical: LogicalPlan; physical: PhysicalPlan; table: TableDescriptor }> {
+    insert = { ...insert, source: this.withViews(insert.source) };
     const context = await this.bindContext(insert);
     const table = context.tables.get(this.catalog.tableName(names(insert.table)));
     if (!table) throw this.catalog.unknownTable(names(insert.table).join('.'));
@@ -257,6 +264,15 @@ export class SqlSession {
     return ttl ? parseDuration(ttl) : 0;
   }
 
+  /** `sql.source.max-batch-records`: records per source poll (see PipelineOptions.maxBatchRecords). */
+  private maxBatchRecords(): number | undefined {
+    const value = this.properties.get('sql.source.max-batch-records');
+    if (value === undefined) return undefined;
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < 1) throw new ShiftleftError('SQL_VALIDATION_ERROR', `'sql.source.max-batch-records' must be a positive integer, got '${value}'`);
+    return n;
+  }
+
   private pipeline(statementName: string): Pipeline {
     return new Pipeline({
       log: this.options.log,
@@ -266,6 +282,7 @@ export class SqlSession {
       stateTtlMs: this.stateTtlMs(),
       idleTimeoutMs: this.options.idleTimeoutMs ?? 5000,
       // Records a statement cannot decode go here, with the reason in their headers.
+      maxBatchRecords: this.maxBatchRecords(),
       errorTopic: `_statement-errors-${statementName}`.replace(/[^a-zA-Z0-9._-]/g, '_').slice(0, 240),
       now: this.now,
     });
@@ -396,6 +413,53 @@ export class SqlSession {
       span: statement.span,
     };
     return this.insert(insert, printStatement(statement));
+  }
+
+  // ---- views ---------------------------------------------------------------------------------
+
+  /**
+   * CREATE VIEW: kept in the session (like Flink's temporary views) and expanded where it is
+   * used, as a WITH item of the query (see withViews), so a view needs nothing from the binder
+   * or the planner beyond CTEs. The query is planned once here to report errors early.
+   */
+  private async createView(statement: ast.CreateView): Promise<StatementResult> {
+    const name = this.catalog.tableName(names(statement.name));
+    if (this.views.has(name)) {
+      if (statement.ifNotExists) return { kind: 'message', message: `view ${name} already exists` };
+      throw new ShiftleftError('SQL_VALIDATION_ERROR', `view '${name}' already exists`, { hint: 'use CREATE VIEW IF NOT EXISTS, or DROP VIEW first' });
+    }
+    await this.planQuery(statement.query);
+    this.views.set(name, statement);
+    return { kind: 'message', message: `created view ${name}` };
+  }
+
+  private dropView(statement: ast.Drop): StatementResult {
+    const name = this.catalog.tableName(names(statement.name));
+    if (!this.views.delete(name) && !statement.ifExists) throw new ShiftleftError('SQL_UNKNOWN_TABLE', `view '${name}' does not exist`);
+    return { kind: 'message', message: `dropped view ${name}` };
+  }
+
+  /** The query with the views it uses (directly or through other views) prepended as WITH items. */
+  private withViews(query: ast.Query): ast.Query {
+    if (this.views.size === 0) return query;
+    const needed = new Set<string>();
+    const visit = (node: unknown): void => {
+      for (const parts of collectTableNames(node)) {
+        const name = parts[parts.length - 1]!;
+        const view = this.views.get(name);
+        if (view && !needed.has(name)) {
+          needed.add(name);
+          visit(view.query);
+        }
+      }
+    };
+    visit(query);
+    if (needed.size === 0) return query;
+    // Creation order: a view can only use views created before it.
+    const ctes: ast.CommonTableExpression[] = [...this.views.entries()]
+      .filter(([name]) => needed.has(name))
+      .map(([name, view]) => ({ kind: 'CommonTableExpression', name: { ...view.name.parts[view.name.parts.length - 1]!, value: name }, columns: view.columns, query: view.query, span: view.span }));
+    return { ...query, with: [...ctes, ...query.with] };
   }
 
   private async alterTable(statement: ast.AlterTable): Promise<StatementResult> {

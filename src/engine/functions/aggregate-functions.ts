@@ -14,7 +14,7 @@ import type { Accumulator } from './aggregate-accumulator.ts';
 import { DistinctAccumulator } from './aggregate-distinct.ts';
 import { AppendOnlyExtremeAccumulator, RetractableExtremeAccumulator } from './aggregate-extremes.ts';
 import { AvgAccumulator, CountAccumulator, SumAccumulator, VarianceAccumulator } from './aggregate-numeric.ts';
-import { AppendOnlyEdgeValueAccumulator, FirstValueAccumulator, LastValueAccumulator, ListAggAccumulator } from './aggregate-ordered.ts';
+import { AppendOnlyEdgeValueAccumulator, CollectAccumulator, FirstValueAccumulator, LastValueAccumulator, ListAggAccumulator } from './aggregate-ordered.ts';
 import { canonicalAggregateName } from './aggregate-types.ts';
 
 export type { Accumulator } from './aggregate-accumulator.ts';
@@ -74,9 +74,12 @@ function plainFactory(call: AggregateCall, filterArg: number, options: Accumulat
       return retractable ? () => new LastValueAccumulator(arg, filterArg) : () => new AppendOnlyEdgeValueAccumulator(arg, true, filterArg);
     case 'LISTAGG': {
       const constant = call.constants?.[0];
-      const separator = typeof constant === 'string' ? constant : ',';
-      return () => new ListAggAccumulator(arg, separator, filterArg);
+      const separator = typeof constant === 'string' ? constant : null;
+      const separatorArg = call.args[1] ?? -1;
+      return () => new ListAggAccumulator(arg, separatorArg, separator, filterArg);
     }
+    case 'COLLECT':
+      return () => new CollectAccumulator(arg, filterArg);
     case 'VAR_POP':
     case 'VAR_SAMP':
     case 'STDDEV_POP':

@@ -6,7 +6,8 @@ import type { Row } from '../../types/row.ts';
 import type { SqlType } from '../../types/sql-type.ts';
 import { isInteger } from '../../types/sql-type.ts';
 import { FilteredAccumulator } from './aggregate-accumulator.ts';
-import { powerOfTen, roundToScale, toUnscaled } from './aggregate-values.ts';
+import { roundDecimal, wrapInteger } from '../expr/numeric.ts';
+import { powerOfTen, toUnscaled } from './aggregate-values.ts';
 
 /** COUNT(*) when `args` is empty, else the rows where every argument is non-NULL. */
 export class CountAccumulator extends FilteredAccumulator {
@@ -113,9 +114,21 @@ abstract class SumLike extends FilteredAccumulator {
   }
 }
 
+/**
+ * SUM. Integer sums wrap to their type like Java's arithmetic in Flink (SUM of INT overflows at
+ * 2^31); the sum itself stays exact up to 2^53, so wrapping the total equals wrapping each step.
+ */
 export class SumAccumulator extends SumLike {
+  private readonly resultKind: string;
+
+  constructor(arg: number, resultType: SqlType, filterArg: number) {
+    super(arg, resultType, filterArg);
+    this.resultKind = resultType.kind;
+  }
+
   value(): number | null {
-    return this.count > 0 ? this.domain.fromSum(this.sum) : null;
+    if (this.count <= 0) return null;
+    return wrapInteger(this.domain.fromSum(this.sum), this.resultKind);
   }
 }
 
@@ -140,7 +153,7 @@ export class AvgAccumulator extends SumLike {
     if (this.count <= 0) return null;
     const avg = this.domain.fromSum(this.sum) / this.count;
     if (this.integral) return Math.trunc(avg);
-    if (this.resultType.kind === 'DECIMAL') return roundToScale(avg, this.resultType.scale);
+    if (this.resultType.kind === 'DECIMAL') return roundDecimal(avg, this.resultType.scale);
     return avg;
   }
 }
@@ -191,7 +204,7 @@ export class VarianceAccumulator extends FilteredAccumulator {
     const variance = squaredDeviations / (sample ? n - 1 : n);
     const result = this.kind.startsWith('STDDEV') ? Math.sqrt(variance) : variance;
     if (isInteger(this.resultType)) return Math.trunc(result);
-    if (this.resultType.kind === 'DECIMAL') return roundToScale(result, this.resultType.scale);
+    if (this.resultType.kind === 'DECIMAL') return roundDecimal(result, this.resultType.scale);
     return result;
   }
 

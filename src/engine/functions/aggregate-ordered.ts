@@ -55,18 +55,56 @@ export class LastValueAccumulator extends ArrivalOrderAccumulator {
   }
 }
 
-/** LISTAGG(expr [, separator]): the values joined by the separator (default ','), NULL if none. */
+/**
+ * LISTAGG(expr [, separator]): the values joined by the separator (default ','), NULL if none.
+ * The separator is a constant of the call, or (as the binder passes it) a second argument
+ * column holding the same literal in every row; it is read from the first row that has one.
+ */
 export class ListAggAccumulator extends ArrivalOrderAccumulator {
+  private separator: string | null;
+
   constructor(
     arg: number,
-    private readonly separator: string,
+    private readonly separatorArg: number,
+    constantSeparator: string | null,
     filterArg: number,
   ) {
     super(arg, filterArg);
+    this.separator = constantSeparator;
+  }
+
+  protected override accumulate(row: Row): void {
+    if (this.separator === null && this.separatorArg >= 0) {
+      const s = row[this.separatorArg];
+      if (typeof s === 'string') this.separator = s;
+    }
+    super.accumulate(row);
+  }
+
+  protected override mergeState(other: this): void {
+    if (this.separator === null) this.separator = other.separator;
+    super.mergeState(other);
   }
 
   value(): string | null {
-    return this.values.length > 0 ? this.values.join(this.separator) : null;
+    return this.values.length > 0 ? this.values.join(this.separator ?? ',') : null;
+  }
+
+  protected override save(): unknown {
+    return { values: super.save(), separator: this.separator };
+  }
+
+  protected override load(state: unknown): void {
+    const s = state as { values: unknown[]; separator: string | null };
+    super.load(s.values);
+    this.separator = s.separator;
+  }
+}
+
+/** COLLECT(expr): the non-NULL values as a MULTISET (an array at run time), empty if none. */
+export class CollectAccumulator extends ArrivalOrderAccumulator {
+  value(): unknown[] {
+    return this.values.slice();
   }
 }
 

@@ -12,9 +12,10 @@
  * |                                  | FLOAT / DOUBLE      | the same type                   |
  * | MIN, MAX, FIRST_VALUE, LAST_VALUE| comparable scalar   | the argument's type             |
  * | LISTAGG(x [, sep])               | character           | STRING                          |
+ * | COLLECT                          | any                 | MULTISET<argument> NOT NULL     |
  * | VAR_POP, VAR_SAMP, VARIANCE,     | numeric             | the argument's type             |
  * | STDDEV_POP, STDDEV_SAMP, STDDEV  |                     |                                 |
- * Every result but COUNT's is nullable: a group whose arguments are all NULL yields NULL.
+ * Every result but COUNT's and COLLECT's is nullable: a group whose arguments are all NULL yields NULL.
  */
 import { ShiftleftError } from '../../common/errors.ts';
 import type { SqlType } from '../../types/sql-type.ts';
@@ -35,6 +36,7 @@ const AGGREGATE_FUNCTIONS = new Set([
   'STDDEV_POP',
   'STDDEV_SAMP',
   'STDDEV',
+  'COLLECT',
 ]);
 
 /** Flink's spellings that mean the same as another function. */
@@ -102,6 +104,9 @@ export function resolveAggregate(fn: string, argTypes: SqlType[], distinct: bool
       expectArgCount(name, argTypes, 1, 2);
       if (!argTypes.every((t) => isCharacter(t) || t.kind === 'NULL')) mismatch(name, argTypes, 'character arguments');
       return T.string();
+    case 'COLLECT':
+      expectArgCount(name, argTypes, 1, 1);
+      return { kind: 'MULTISET', element: arg!, nullable: false };
     case 'VAR_POP':
     case 'VAR_SAMP':
     case 'STDDEV_POP':

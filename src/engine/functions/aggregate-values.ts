@@ -53,18 +53,6 @@ export function powerOfTen(scale: number): number {
   return POWERS_OF_TEN[scale] ?? 10 ** scale;
 }
 
-/**
- * Rounds to `scale` decimals HALF_UP (away from zero on a tie), as Java's BigDecimal does for
- * Flink's DECIMAL arithmetic. The small epsilon absorbs binary noise such as 1.005 * 100 =
- * 100.49999999999999 so that decimal-looking inputs round the way a decimal would.
- */
-export function roundToScale(value: number, scale: number): number {
-  const factor = powerOfTen(scale);
-  const scaled = Math.abs(value) * factor;
-  const rounded = Math.floor(scaled + 0.5 + scaled * Number.EPSILON * 4) / factor;
-  return value < 0 ? -rounded : rounded;
-}
-
 /** A decimal value as an integer count of 10^-scale units, so that sums stay exact. */
 export function toUnscaled(value: number, scale: number): number {
   return Math.round(value * powerOfTen(scale));

@@ -26,7 +26,7 @@ import { accumulatorsFactory, accumulatorsMergeable, type Accumulator } from '..
 import type { AggregateCall } from '../../sql/plan/aggregate-call.ts';
 import { insertBatch, type ChangeBatch, type Row } from '../../types/row.ts';
 import { assignWindowsInto, isWindowFired, sliceEnd, sliceLayout, validateWindowSpec, type SliceLayout, type WindowSpec } from './windows/window-assigner.ts';
-import { SessionWindows, type SessionSnapshot } from './windows/session-windows.ts';
+import { SessionWindows, type SessionContents, type SessionSnapshot } from './windows/session-windows.ts';
 
 export interface WindowAggregateOptions {
   window: WindowSpec;
@@ -67,7 +67,8 @@ export class WindowAggregateOperator extends BaseOperator {
    * alone identifies a window), or live slices by end when sliced.
    */
   private readonly buckets = new Map<number, WindowBucket>();
-  private readonly sessions: SessionWindows | null;
+  /** Session contents: mergeable accumulators, or the rows themselves (see sessionContents). */
+  private readonly sessions: SessionWindows<Accumulator[] | Row[]> | null;
   private readonly starts: number[] = [];
   private readonly ends: number[] = [];
   private readonly newAccumulators: () => Accumulator[];
@@ -80,7 +81,7 @@ export class WindowAggregateOperator extends BaseOperator {
     this.newAccumulators = accumulatorsFactory(options.aggregates, { retractable: false });
     this.spec = options.window;
     this.offsetMs = options.offsetMs ?? 0;
-    this.sessions = this.spec.kind === 'SESSION' ? new SessionWindows(this.spec.gapMs) : null;
+    this.sessions = this.spec.kind === 'SESSION' ? new SessionWindows(this.spec.gapMs, this.sessionContents()) : null;
     this.slices = accumulatorsMergeable(options.aggregates) ? sliceLayout(this.spec, this.offsetMs) : null;
   }
 
@@ -103,7 +104,7 @@ export class WindowAggregateOperator extends BaseOperator {
       const time = row[timeIndex] as number | null;
       if (time === null || time === undefined) continue;
       if (this.sessions !== null) {
-        if (!this.sessions.add(rowKey(row, groupKeys), this.keyValuesOf(row), row, time, watermark)) late++;
+        if (!this.sessions.add(rowKey(row, groupKeys), () => this.keyValuesOf(row), row, time, watermark)) late++;
         continue;
       }
       if (isWindowFired(sliceEnd(time, this.spec, this.offsetMs), watermark)) {
@@ -166,9 +167,7 @@ export class WindowAggregateOperator extends BaseOperator {
       this.fireSlicedWindows(this.slices, previous, watermark, out);
     } else if (this.sessions !== null) {
       for (const session of this.sessions.fire(watermark)) {
-        const accs = this.newAccumulators();
-        for (const row of session.rows) for (const acc of accs) acc.add(row);
-        out.push(this.resultRow(session.keyValues, session.start, session.end, accs));
+        out.push(this.resultRow(session.keyValues, session.start, session.end, this.sessionAccumulators(session.contents)));
       }
     } else {
       const fired: WindowBucket[] = [];
@@ -180,6 +179,42 @@ export class WindowAggregateOperator extends BaseOperator {
       }
     }
     this.emit(insertBatch(out));
+  }
+
+  /**
+   * Sessions merge when a row bridges them, so their aggregates must merge: with accumulators
+   * that can, a session holds accumulators; with DISTINCT it holds its rows, aggregated on firing.
+   */
+  private sessionContents(): SessionContents<Accumulator[] | Row[]> {
+    if (accumulatorsMergeable(this.options.aggregates)) {
+      return {
+        create: () => this.newAccumulators(),
+        add: (accs, row) => {
+          for (const acc of accs as Accumulator[]) acc.add(row);
+        },
+        merge: (into, later) => (into as Accumulator[]).forEach((acc, i) => acc.merge!((later as Accumulator[])[i]!)),
+        snapshot: (accs) => ({ accumulators: (accs as Accumulator[]).map((a) => a.snapshot()) }),
+        restore: (state) => {
+          const accs = this.newAccumulators();
+          accs.forEach((a, i) => a.restore((state as { accumulators: unknown[] }).accumulators[i]));
+          return accs;
+        },
+      };
+    }
+    return {
+      create: () => [] as Row[],
+      add: (rows, row) => void (rows as Row[]).push(row),
+      merge: (into, later) => void (into as Row[]).push(...(later as Row[])),
+      snapshot: (rows) => ({ rows }),
+      restore: (state) => (state as { rows: Row[] }).rows,
+    };
+  }
+
+  private sessionAccumulators(contents: Accumulator[] | Row[]): Accumulator[] {
+    if (accumulatorsMergeable(this.options.aggregates)) return contents as Accumulator[];
+    const accs = this.newAccumulators();
+    for (const row of contents as Row[]) for (const acc of accs) acc.add(row);
+    return accs;
   }
 
   /** Fires the windows that end in (previous, watermark] from their slices; drops used-up slices. */

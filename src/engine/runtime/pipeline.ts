@@ -6,7 +6,6 @@
  * An operator with several inputs sees each input's watermark; the runtime forwards the minimum
  * downstream once it advances (the operators fire their own timers in onWatermark).
  */
-import { ShiftleftError } from '../../common/errors.ts';
 import type { LogClient } from '../../log/log-client.ts';
 import type { SchemaStore } from '../../sql/catalog/schema-store.ts';
 import type { PhysicalPlan } from '../../sql/plan/physical-plan.ts';
@@ -18,6 +17,7 @@ import { DeduplicateOperator } from '../operators/deduplicate-operator.ts';
 import { GroupAggregateOperator } from '../operators/group-aggregate-operator.ts';
 import { IntervalJoinOperator } from '../operators/interval-join-operator.ts';
 import { RegularJoinOperator } from '../operators/join-operator.ts';
+import { OverAggregateOperator, overOptionsFromCalls } from '../operators/over-aggregate-operator.ts';
 import { RankOperator } from '../operators/rank-operator.ts';
 import { TemporalJoinOperator } from '../operators/temporal-join-operator.ts';
 import { UnionOperator } from '../operators/union-operator.ts';
@@ -27,6 +27,8 @@ import { rowKey } from '../state/keyed-state.ts';
 import { LimitOperator } from './limit-operator.ts';
 import { TopicSink } from './topic-sink.ts';
 import { TopicSource } from './topic-source.ts';
+import { NexmarkSource } from './nexmark-source.ts';
+import { BlackholeSink } from './blackhole-sink.ts';
 
 /** Where a node sends its output. */
 export interface Downstream {
@@ -43,6 +45,12 @@ export interface PipelineOptions {
   idleTimeoutMs: number;
   errorTopic: string;
   now: () => number;
+  /**
+   * Records read per source poll (default 5000). The watermark advances between polls, so 1
+   * makes it advance after every record, as Flink's per-record watermarks do: tests use it to
+   * make out-of-order and late rows observable in bounded mode (SET 'sql.source.max-batch-records').
+   */
+  maxBatchRecords?: number;
 }
 
 export interface RunningOperator {
@@ -55,7 +63,8 @@ export interface RunningOperator {
 
 interface SourceEntry {
   kind: 'topic' | 'values';
-  topic?: TopicSource;
+  /** A topic, or a built-in generator polled the same way ('connector' = 'nexmark'). */
+  topic?: TopicSource | NexmarkSource;
   rows?: Row[];
   done: boolean;
   target: Downstream;
@@ -71,6 +80,8 @@ export class Pipeline {
   readonly operators: RunningOperator[] = [];
   readonly sources: SourceEntry[] = [];
   sink: TopicSink | undefined;
+  /** The sink of a `'connector' = 'blackhole'` table: counts rows and drops them. */
+  blackhole: BlackholeSink | undefined;
   private nextId = 0;
 
   constructor(private readonly options: PipelineOptions) {}
@@ -104,6 +115,11 @@ export class Pipeline {
   private connect(plan: PhysicalPlan, output: Downstream): void {
     switch (plan.kind) {
       case 'TableSource': {
+        if (plan.table.connector === 'nexmark') {
+          const generator = new NexmarkSource({ table: plan.table, columns: plan.columns, rowtimeField: plan.rowtimeField, watermark: plan.watermark ? compileScalar(plan.watermark) : undefined });
+          this.sources.push({ kind: 'topic', topic: generator, done: false, target: output, name: plan.table.name });
+          return;
+        }
         const source = new TopicSource({
           log: this.options.log,
           schemas: this.options.schemas,
@@ -244,9 +260,20 @@ export class Pipeline {
         this.connect(plan.input, input!);
         return;
       }
-      case 'OverAggregate':
-        throw new ShiftleftError('SQL_UNSUPPORTED', 'OVER aggregations are not supported yet', { hint: 'use a window aggregation (TUMBLE/HOP) or a GROUP BY' });
+      case 'OverAggregate': {
+        const orderField = plan.orderBy[0] ? plan.input.fields[plan.orderBy[0].index] : undefined;
+        const rowtime = orderField?.timeAttribute === 'rowtime' ? plan.orderBy[0]!.index : undefined;
+        const [input] = this.operatorNode(new OverAggregateOperator(overOptionsFromCalls(plan.partitionKeys, plan.orderBy, plan.calls, rowtime)), 1, output);
+        this.connect(plan.input, input!);
+        return;
+      }
       case 'TableSink': {
+        if (plan.table.connector === 'blackhole') {
+          const blackhole = new BlackholeSink(plan.table.name);
+          this.blackhole = blackhole;
+          this.connect(plan.input, { push: (batch) => blackhole.write(batch), watermark: (wm) => ((blackhole.watermark = wm), output.watermark(wm)) });
+          return;
+        }
         const rowtimeField = plan.input.fields.findIndex((f) => f.timeAttribute === 'rowtime');
         const sink = new TopicSink({ log: this.options.log, schemas: this.options.schemas, table: plan.table, rowtimeField: rowtimeField >= 0 ? rowtimeField : undefined, now: this.options.now });
         this.sink = sink;
@@ -280,7 +307,7 @@ export class Pipeline {
         s.target.watermark(Number.MAX_SAFE_INTEGER);
         continue;
       }
-      const polled = await s.topic!.poll();
+      const polled = await s.topic!.poll(this.options.maxBatchRecords);
       if (polled.batch.rows.length > 0) {
         rows += polled.batch.rows.length;
         s.target.push(polled.batch);

@@ -130,3 +130,37 @@ describe('accumulators', () => {
     assert.ok(Math.abs((samp.value() as number) - Math.sqrt(32 / 7)) < 1e-12);
   });
 });
+
+describe('integer overflow', () => {
+  it('SUM of INT wraps like Java; BIGINT does not', () => {
+    const sumInt = createAccumulator(agg('SUM', [0], T.int()));
+    const sumBig = createAccumulator(agg('SUM', [0], T.bigint()));
+    for (const v of [2_147_483_647, 1]) {
+      sumInt.add([v]);
+      sumBig.add([v]);
+    }
+    assert.equal(sumInt.value(), -2_147_483_648);
+    assert.equal(sumBig.value(), 2_147_483_648);
+  });
+});
+
+describe('LISTAGG separator and COLLECT', () => {
+  it('reads the separator from a second argument column, as the binder passes it', () => {
+    const list = createAccumulator(agg('LISTAGG', [0, 1], T.string()));
+    list.add(['a', '|']);
+    list.add(['b', '|']);
+    assert.equal(list.value(), 'a|b');
+    const copy = createAccumulator(agg('LISTAGG', [0, 1], T.string()));
+    copy.restore(JSON.parse(JSON.stringify(list.snapshot())));
+    assert.equal(copy.value(), 'a|b');
+  });
+
+  it('COLLECT gathers non-NULL values as a multiset', () => {
+    assert.equal(formatType(resolveAggregate('COLLECT', [T.int()], false)), 'MULTISET<INT> NOT NULL');
+    const collect = createAccumulator(agg('COLLECT', [0], { kind: 'MULTISET', element: T.int(), nullable: false }));
+    assert.deepEqual(collect.value(), []);
+    for (const v of [1, null, 1, 2]) collect.add([v]);
+    collect.retract([1]);
+    assert.deepEqual(collect.value(), [1, 2]);
+  });
+});

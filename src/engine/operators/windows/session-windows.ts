@@ -3,71 +3,96 @@
  * (Flink's TimeWindow.intersects is inclusive, so rows exactly `gap` apart share a session).
  * A session fires when the watermark reaches its end - 1.
  *
- * Merging two sessions means merging their aggregates; rather than teach every accumulator to
- * merge, a session keeps its rows and they are aggregated once, when it fires. Sessions are
- * usually short, and this keeps accumulators simple (see the report's known gaps).
+ * What a session accumulates is up to the caller (`SessionContents`): the window aggregation
+ * keeps accumulators and merges them when sessions merge, or, for DISTINCT aggregates whose
+ * accumulators cannot merge, keeps the rows and aggregates them when the session fires.
  */
 import type { Row } from '../../../types/row.ts';
 import { isWindowFired } from './window-assigner.ts';
 
-export interface Session {
+/** How the contents of a session are built, merged and saved. */
+export interface SessionContents<C> {
+  create(): C;
+  add(contents: C, row: Row): void;
+  /** Folds `later` (the session starting later) into `into`. */
+  merge(into: C, later: C): void;
+  snapshot(contents: C): unknown;
+  restore(state: unknown): C;
+}
+
+export interface Session<C> {
   start: number;
   end: number;
-  rows: Row[];
+  contents: C;
 }
 
-interface KeySessions {
+interface KeySessions<C> {
   keyValues: unknown[];
   /** Disjoint, non-touching sessions in ascending start order. */
-  sessions: Session[];
+  sessions: Session<C>[];
 }
 
-export interface FiredSession extends Session {
+export interface FiredSession<C> extends Session<C> {
   keyValues: unknown[];
 }
 
 export interface SessionSnapshot {
-  keys: [string, unknown[], [number, number, Row[]][]][];
+  keys: [string, unknown[], [number, number, unknown][]][];
 }
 
-export class SessionWindows {
-  private readonly byKey = new Map<string, KeySessions>();
+export class SessionWindows<C> {
+  private readonly byKey = new Map<string, KeySessions<C>>();
 
-  constructor(private readonly gapMs: number) {}
+  constructor(
+    private readonly gapMs: number,
+    private readonly contents: SessionContents<C>,
+  ) {}
 
-  /** Adds a row at `time`; returns false (row late, not added) if its merged session has fired. */
-  add(key: string, keyValues: unknown[], row: Row, time: number, watermark: number): boolean {
-    let entry = this.byKey.get(key);
+  /** Adds a row at `time`; returns false (row late, not added) if its session already fired. */
+  add(key: string, keyValues: () => unknown[], row: Row, time: number, watermark: number): boolean {
+    const entry = this.byKey.get(key);
     let start = time;
     let end = time + this.gapMs;
-    const rows: Row[] = [];
-    const kept: Session[] = [];
+    const touching: Session<C>[] = [];
+    const kept: Session<C>[] = [];
     let insertAt = 0;
     if (entry !== undefined) {
+      // Sessions are sorted and disjoint: the ones the new window touches are consecutive.
       for (const s of entry.sessions) {
         if (s.start <= end && s.end >= start) {
           start = Math.min(start, s.start);
           end = Math.max(end, s.end);
-          for (const r of s.rows) rows.push(r);
+          touching.push(s);
         } else {
           if (s.end < start) insertAt = kept.length + 1;
           kept.push(s);
         }
       }
     }
-    if (isWindowFired(end, watermark) && rows.length === 0) return false;
-    rows.push(row);
-    kept.splice(insertAt, 0, { start, end, rows });
-    if (entry === undefined) {
-      entry = { keyValues, sessions: kept };
-      this.byKey.set(key, entry);
-    } else entry.sessions = kept;
+    // A window of its own that has already fired: the row is late. Joining a live session is not.
+    if (touching.length === 0 && isWindowFired(end, watermark)) return false;
+    let merged: C;
+    if (touching.length === 0) merged = this.contents.create();
+    else {
+      merged = touching[0]!.contents;
+      for (let i = 1; i < touching.length; i++) this.contents.merge(merged, touching[i]!.contents);
+    }
+    this.contents.add(merged, row);
+    const session: Session<C> = { start, end, contents: merged };
+    if (entry === undefined) this.byKey.set(key, { keyValues: keyValues(), sessions: [session] });
+    else if (touching.length === 1) {
+      touching[0]!.start = start;
+      touching[0]!.end = end;
+    } else {
+      kept.splice(insertAt, 0, session);
+      entry.sessions = kept;
+    }
     return true;
   }
 
   /** Removes and returns the sessions the watermark closes, ordered by end then key arrival. */
-  fire(watermark: number): FiredSession[] {
-    const fired: FiredSession[] = [];
+  fire(watermark: number): FiredSession<C>[] {
+    const fired: FiredSession<C>[] = [];
     for (const [key, entry] of this.byKey) {
       let n = 0;
       while (n < entry.sessions.length && isWindowFired(entry.sessions[n]!.end, watermark)) {
@@ -87,13 +112,15 @@ export class SessionWindows {
   }
 
   snapshot(): SessionSnapshot {
-    return { keys: [...this.byKey].map(([k, e]) => [k, e.keyValues, e.sessions.map((s): [number, number, Row[]] => [s.start, s.end, s.rows])]) };
+    return {
+      keys: [...this.byKey].map(([k, e]) => [k, e.keyValues, e.sessions.map((s): [number, number, unknown] => [s.start, s.end, this.contents.snapshot(s.contents)])]),
+    };
   }
 
   restore(snapshot: SessionSnapshot): void {
     this.byKey.clear();
     for (const [k, keyValues, sessions] of snapshot.keys) {
-      this.byKey.set(k, { keyValues, sessions: sessions.map(([start, end, rows]) => ({ start, end, rows })) });
+      this.byKey.set(k, { keyValues, sessions: sessions.map(([start, end, state]) => ({ start, end, contents: this.contents.restore(state) })) });
     }
   }
 }
