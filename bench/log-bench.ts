@@ -68,7 +68,7 @@ async function logRead(log: EmbeddedLog, expected: number): Promise<number> {
   let count = 0;
   let checksum = 0;
   while (offset < expected) {
-    const page = await log.fetch(tp, offset, { maxRecords: 100_000, maxBytes: 4 * MB });
+    const page = await log.fetch(tp, offset, { maxRecords: 10_000, maxBytes: MB });
     for (const r of page.records) checksum += r.value!.length;
     count += page.records.length;
     offset = page.nextOffset;

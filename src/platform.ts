@@ -1,16 +1,23 @@
 /**
- * The composition root of the embedded platform: one data directory (locked), the embedded log
- * in it, the registry on the log, and the HTTP servers. `startPlatform` opens them in
- * dependency order; `close` (or a failed start) closes them in the reverse order.
+ * The composition root of the platform: one data directory (locked), the log (embedded in the
+ * data directory, or an Apache Kafka cluster: src/log/open-log.ts), the registry on the log,
+ * and the HTTP servers. `startPlatform` opens them in dependency order; `close` (or a failed
+ * start) closes them in the reverse order, so a start that fails half-way (Kafka unreachable,
+ * credentials refused, an internal topic misconfigured) leaves nothing open or listening.
  */
 import type { FastifyInstance } from 'fastify';
 import { DataDirectory } from './common/data-dir.ts';
 import { ShiftleftError } from './common/errors.ts';
 import { getSchemaProvider } from './formats/index.ts';
-import { EmbeddedLog } from './log/embedded/embedded-log.ts';
+import { CONNECTOR_OFFSETS_TOPIC, CONNECTORS_TOPIC } from './connect/framework/connector-store.ts';
+import { ensureInternalTopics, type InternalTopicSpec } from './log/kafka/kafka-internal-topics.ts';
+import type { LogClient } from './log/log-client.ts';
+import { logSettingsFrom, openLog, type LogSettings } from './log/open-log.ts';
 import { Registry } from './registry/registry.ts';
+import { SCHEMAS_TOPIC } from './registry/store/schemas-topic.ts';
 import { createPlatformApp } from './server/platform-app.ts';
 import { createRegistryApp } from './server/registry-app.ts';
+import { TABLE_METADATA_TOPIC } from './sql/catalog/catalog.ts';
 
 export interface PlatformOptions {
   dataDir: string;
@@ -21,6 +28,8 @@ export interface PlatformOptions {
   host?: string;
   /** Secret of the embedded local KMS for shared KEKs; defaults to env SHIFTLEFT_LOCAL_KMS_SECRET. */
   localKmsSecret?: string;
+  /** Embedded log or Kafka cluster; defaults to the environment (SHIFTLEFT_KAFKA_BOOTSTRAP, ...), else embedded. */
+  log?: LogSettings;
 }
 
 export interface PlatformUrls extends Record<string, string> {
@@ -31,7 +40,11 @@ export interface PlatformUrls extends Record<string, string> {
 export interface RunningPlatform {
   urls: PlatformUrls;
   dataDir: DataDirectory;
-  log: EmbeddedLog;
+  log: LogClient;
+  /** `embedded log in DIR` or `Kafka cluster HOST:PORT (PLAINTEXT)`. */
+  logDescription: string;
+  /** Worth printing at start (e.g. what the embedded log's recovery truncated). */
+  logWarnings: string[];
   registry: Registry;
   close(): Promise<void>;
 }
@@ -46,8 +59,12 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
   try {
     const dataDir = await DataDirectory.open(options.dataDir);
     closers.push(() => dataDir.close());
-    const log = await EmbeddedLog.open({ dir: dataDir.logDir });
+    // In Kafka mode the data directory still holds the lock and local state; the log is the cluster.
+    const settings = options.log ?? logSettingsFrom({}, process.env);
+    const opened = await openLog(settings, dataDir);
+    const log = opened.log;
     closers.push(() => log.close());
+    if (settings.kind === 'kafka') await ensureInternalTopics(log, platformInternalTopics(), settings.kafka.bootstrap);
     const registry = await Registry.open(log, {
       providers: getSchemaProvider,
       ...(options.localKmsSecret !== undefined && { localKmsSecret: options.localKmsSecret }),
@@ -64,11 +81,31 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
 
     dataDir.publish({ urls });
     let closing: Promise<void> | undefined;
-    return { urls, dataDir, log, registry, close: () => (closing ??= closeAll()) };
+    return { urls, dataDir, log, logDescription: opened.description, logWarnings: opened.warnings, registry, close: () => (closing ??= closeAll()) };
   } catch (error) {
     await closeAll().catch(() => undefined);
     throw error;
   }
+}
+
+/**
+ * The internal topics of the platform's parts, checked on a Kafka cluster before they are read.
+ * Each is one ordered, compacted history (latest value per key is the truth).
+ */
+export function platformInternalTopics(): InternalTopicSpec[] {
+  const compacted = (name: string, owner: string, extra: Partial<InternalTopicSpec['config']> = {}): InternalTopicSpec => ({
+    name,
+    owner,
+    partitions: 1,
+    config: { 'cleanup.policy': 'compact', ...extra },
+    required: ['cleanup.policy'],
+  });
+  return [
+    compacted(SCHEMAS_TOPIC, 'the schema registry (schemas, KEKs, DEKs)', { 'retention.ms': -1 }),
+    compacted(TABLE_METADATA_TOPIC, 'the SQL catalog'),
+    compacted(CONNECTORS_TOPIC, 'the connectors (configs and states)'),
+    compacted(CONNECTOR_OFFSETS_TOPIC, 'the connectors (source offsets)'),
+  ];
 }
 
 async function listen(app: FastifyInstance, port: number, host: string, option: string): Promise<string> {

@@ -1,13 +1,16 @@
 /**
  * What every command needs: the data directory, and a LogClient on it.
  *
- * Only one process may own a data directory. When `shiftleft up` runs on it, commands must go
- * through the running platform; until the platform exposes the log over HTTP a command that
- * finds the directory owned fails with DATA_DIR_LOCKED, which names the owner and its URLs.
+ * Only one process may own a data directory. When `shiftleft up` runs on it (its LOCK names a
+ * live pid and the platform's URL), commands talk to that platform over HTTP and never touch
+ * the files; otherwise they open the directory themselves, embedded, taking over a stale lock
+ * left by a dead process. So the same command works whether or not a platform runs.
  */
 import type { Command } from 'commander';
-import { DataDirectory, defaultDataDir } from '../common/data-dir.ts';
+import { DataDirectory, defaultDataDir, readLiveLock, type LockInfo } from '../common/data-dir.ts';
+import { isShiftleftError, ShiftleftError } from '../common/errors.ts';
 import { EmbeddedLog } from '../log/embedded/embedded-log.ts';
+import { HttpLogClient } from '../log/http/http-log-client.ts';
 import type { LogClient } from '../log/log-client.ts';
 
 export function dataDirOf(command: Command): string {
@@ -15,9 +18,22 @@ export function dataDirOf(command: Command): string {
   return opts.dataDir ?? defaultDataDir();
 }
 
-/** Opens the data directory and its log, runs `work`, and always closes both. */
-export async function withLog<T>(command: Command, work: (log: LogClient, dataDir: DataDirectory) => Promise<T>): Promise<T> {
-  const dataDir = await DataDirectory.open(dataDirOf(command));
+/**
+ * Runs `work` with a LogClient on the command's data directory and always closes what it opened:
+ * the running platform's log over HTTP when there is one (then `dataDir` is undefined: the
+ * platform owns it), else the directory opened and locked by this process with its embedded log.
+ */
+export async function withLog<T>(command: Command, work: (log: LogClient, dataDir: DataDirectory | undefined) => Promise<T>): Promise<T> {
+  const path = dataDirOf(command);
+  const remote = await connectToRunningPlatform(path);
+  if (remote) {
+    try {
+      return await work(remote, undefined);
+    } finally {
+      await remote.close();
+    }
+  }
+  const dataDir = await DataDirectory.open(path);
   let log: EmbeddedLog | undefined;
   try {
     log = await EmbeddedLog.open({ dir: dataDir.logDir });
@@ -27,4 +43,30 @@ export async function withLog<T>(command: Command, work: (log: LogClient, dataDi
     await log?.close();
     await dataDir.close();
   }
+}
+
+/**
+ * An HttpLogClient to the platform owning `dataDir`, or undefined when no live process holds it
+ * (or its holder publishes no platform URL yet: DataDirectory.open then reports DATA_DIR_LOCKED).
+ * A live owner that does not answer at its URL is BROKER_UNAVAILABLE naming pid and URL: opening
+ * the files behind its back would make two writers.
+ */
+async function connectToRunningPlatform(dataDir: string): Promise<HttpLogClient | undefined> {
+  const lock = readLiveLock(dataDir);
+  const url = lock?.urls.platform;
+  if (!lock || !url) return undefined;
+  try {
+    return await HttpLogClient.connect(url);
+  } catch (error) {
+    if (isShiftleftError(error, 'BROKER_UNAVAILABLE')) throw unreachablePlatform(dataDir, lock, url, error);
+    throw error;
+  }
+}
+
+function unreachablePlatform(dataDir: string, lock: LockInfo, url: string, cause: ShiftleftError): ShiftleftError {
+  return new ShiftleftError('BROKER_UNAVAILABLE', `data directory ${dataDir} is owned by process ${lock.pid}, but its platform does not answer at ${url}`, {
+    hint: `the platform may be starting, stopping or stuck: retry in a moment, or stop process ${lock.pid} to use the directory directly`,
+    details: { pid: lock.pid, url, dataDir },
+    cause,
+  });
 }

@@ -3,6 +3,7 @@
  * assembles them and turns failures into a message and an exit code (see report-error.ts).
  */
 import { Command } from 'commander';
+import { registerSchemaCommands } from './commands/schema.ts';
 import { registerTopicCommands } from './commands/topic.ts';
 import { registerUpCommand } from './commands/up.ts';
 import { reportError } from './report-error.ts';
@@ -18,6 +19,7 @@ export function buildProgram(): Command {
     .exitOverride();
   registerUpCommand(program);
   registerTopicCommands(program);
+  registerSchemaCommands(program);
   // Subcommands inherit exitOverride so usage errors come back here instead of exiting.
   for (const command of program.commands) {
     command.exitOverride();

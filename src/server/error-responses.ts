@@ -31,6 +31,13 @@ const BY_CODE: Partial<Record<ErrorCode, HttpError>> = {
   INVALID_TOPIC_NAME: { status: 422, errorCode: 422 },
   INVALID_TOPIC_CONFIG: { status: 422, errorCode: 422 },
   BROKER_UNAVAILABLE: { status: 500, errorCode: 50001 },
+  PARTITION_NOT_FOUND: { status: 404, errorCode: 40402 },
+  // The offset exists in no partition yet (or any more): like a range a resource cannot satisfy.
+  OFFSET_OUT_OF_RANGE: { status: 416, errorCode: 416 },
+  RECORD_TOO_LARGE: { status: 413, errorCode: 413 },
+  INVALID_RECORD: { status: 422, errorCode: 422 },
+  GROUP_NOT_FOUND: { status: 404, errorCode: 404 },
+  INVALID_OFFSET_COMMIT: { status: 422, errorCode: 422 },
   // schema registry
   SUBJECT_NOT_FOUND: { status: 404, errorCode: 40401 },
   VERSION_NOT_FOUND: { status: 404, errorCode: 40402 },
@@ -72,17 +79,24 @@ export function httpErrorFor(error: ShiftleftError): HttpError {
   return BY_CODE[error.code] ?? INTERNAL;
 }
 
-/** Confluent's error body; `hint` is ours and harmless to clients that ignore it. */
+/**
+ * Confluent's error body; `code`, `hint` and `details` are ours and harmless to clients that
+ * ignore them. With them a shiftleft client re-creates the very ShiftleftError the server threw
+ * (src/log/http/http-errors.ts does so for the log API).
+ */
 export interface ErrorBody {
   error_code: number;
   message: string;
+  code?: ErrorCode;
   hint?: string;
+  details?: Record<string, unknown>;
 }
 
 export function errorResponse(thrown: unknown): { status: number; body: ErrorBody } {
   const error = isShiftleftError(thrown) ? thrown : toShiftleftError(thrown);
   const { status, errorCode } = httpErrorFor(error);
-  const body: ErrorBody = { error_code: errorCode, message: error.message };
+  const body: ErrorBody = { error_code: errorCode, message: error.message, code: error.code };
   if (error.hint) body.hint = error.hint;
+  if (Object.keys(error.details).length > 0) body.details = error.details;
   return { status, body };
 }

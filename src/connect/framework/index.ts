@@ -4,3 +4,4 @@ export { parseConnectorSpec, type ConnectorSpec } from './connector-config.ts';
 export { CONNECTOR_TYPES } from './connector-types.ts';
 export { ConnectorRuntime, type ConnectorRuntimeOptions, type ConnectorStatus } from './connector-runtime.ts';
 export { CONNECTORS_TOPIC, CONNECTOR_OFFSETS_TOPIC } from './connector-store.ts';
+export { registerConnectorRoutes } from './connector-routes.ts';

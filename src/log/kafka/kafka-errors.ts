@@ -112,6 +112,10 @@ const CODE_BY_KAFKA_ID: Record<string, ErrorCode> = {
   OFFSET_METADATA_TOO_LARGE: 'INVALID_OFFSET_COMMIT',
   STALE_MEMBER_EPOCH: 'INVALID_OFFSET_COMMIT',
   TOPIC_AUTHORIZATION_FAILED: 'FORBIDDEN',
+  TRANSACTIONAL_ID_AUTHORIZATION_FAILED: 'FORBIDDEN',
+  DELEGATION_TOKEN_AUTHORIZATION_FAILED: 'FORBIDDEN',
+  UNSUPPORTED_SASL_MECHANISM: 'UNAUTHENTICATED',
+  ILLEGAL_SASL_STATE: 'UNAUTHENTICATED',
   GROUP_AUTHORIZATION_FAILED: 'FORBIDDEN',
   CLUSTER_AUTHORIZATION_FAILED: 'FORBIDDEN',
   SASL_AUTHENTICATION_FAILED: 'UNAUTHENTICATED',
@@ -158,6 +162,54 @@ export function toKafkaError(error: unknown, ctx: MapContext): ShiftleftError {
   });
 }
 
+/** Node's TLS certificate verification failures (the broker is there, we do not trust it). */
+const TLS_TRUST_CODES = /^(DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_VERIFY_LEAF_SIGNATURE|UNABLE_TO_GET_ISSUER_CERT(_LOCALLY)?|CERT_HAS_EXPIRED|CERT_NOT_YET_VALID|ERR_TLS_CERT_ALTNAME_INVALID)$/;
+
+function errorCodes(error: unknown): string[] {
+  const out: string[] = [];
+  for (const e of walk(error)) if (typeof e.code === 'string') out.push(e.code);
+  return out;
+}
+
+/**
+ * Why a connection to a broker could not be established: refused credentials and untrusted
+ * certificates are told apart from an unreachable broker, because "is Kafka running?" is the
+ * wrong question to send a user whose password is wrong.
+ */
+export function connectionFailure(ctx: MapContext, error: unknown): ShiftleftError {
+  const protocol = typeof ctx.details?.securityProtocol === 'string' ? ` over ${ctx.details.securityProtocol}` : '';
+  const failure = protocolFailures(error)[0];
+  const codes = errorCodes(error);
+  if (codes.includes('PLT_KFK_AUTHENTICATION') || failure?.id === 'SASL_AUTHENTICATION_FAILED' || failure?.id === 'UNSUPPORTED_SASL_MECHANISM' || failure?.id === 'ILLEGAL_SASL_STATE') {
+    const cause = failure?.serverMessage ?? failure?.id ?? rootMessage(error);
+    return new ShiftleftError('UNAUTHENTICATED', `Kafka broker ${ctx.broker} refused to authenticate shiftleft${protocol} (${ctx.action}): ${cause}`, {
+      hint:
+        failure?.id === 'UNSUPPORTED_SASL_MECHANISM' || failure?.id === 'ILLEGAL_SASL_STATE' || /suitable SASL mechanism/.test(rootMessage(error))
+          ? "the listener does not accept this SASL mechanism (or no SASL at all): check --kafka-sasl-mechanism against the listener's sasl.enabled.mechanisms"
+          : 'check --kafka-sasl-username and SHIFTLEFT_KAFKA_SASL_PASSWORD, and that the user exists on the cluster (SCRAM users are created with kafka-configs.sh)',
+      details: { broker: ctx.broker, ...ctx.details, ...(failure ? { kafkaError: failure.id } : {}) },
+      cause: error,
+    });
+  }
+  const tlsCode = codes.find((c) => TLS_TRUST_CODES.test(c));
+  if (tlsCode) {
+    return new ShiftleftError('UNAUTHENTICATED', `the TLS certificate of Kafka broker ${ctx.broker} is not trusted (${ctx.action}): ${tlsCode}: ${rootMessage(error)}`, {
+      hint: "pass the CA that signed the brokers' certificates with --kafka-ca FILE (PEM)",
+      details: { broker: ctx.broker, ...ctx.details, tlsError: tlsCode },
+      cause: error,
+    });
+  }
+  if (/TLS handshake failed|wrong version number|ERR_SSL_/i.test(`${rootMessage(error)} ${codes.join(' ')}`)) {
+    return new ShiftleftError('BROKER_UNAVAILABLE', `TLS handshake with Kafka broker ${ctx.broker} failed (${ctx.action}): ${rootMessage(error)}`, {
+      hint: 'the listener may not speak TLS (drop --kafka-tls) or may need TLS (add --kafka-tls): compare with its listener.security.protocol.map',
+      details: { broker: ctx.broker, ...ctx.details },
+      cause: error,
+    });
+  }
+  if (failure) return toKafkaError(error, ctx);
+  return unreachable(ctx, error);
+}
+
 export function unreachable(ctx: MapContext, error: unknown): ShiftleftError {
   return new ShiftleftError('BROKER_UNAVAILABLE', `Kafka broker ${ctx.broker} is unreachable (${ctx.action}): ${rootMessage(error)}`, {
     hint: `check that a Kafka broker listens on ${ctx.broker} and that the bootstrap address is right`,
@@ -176,6 +228,14 @@ function hintFor(id: string, ctx: MapContext): string | undefined {
       return "records of one call to one partition form one batch: send fewer or smaller records, or raise the topic's 'max.message.bytes'";
     case 'INVALID_CONFIG':
       return 'the broker rejected a topic config value (Kafka may enforce stricter limits, e.g. segment.bytes >= 1 MiB)';
+    case 'TOPIC_AUTHORIZATION_FAILED':
+      return `the cluster's ACLs do not let this principal use ${ctx.topic ? `topic '${ctx.topic}'` : 'the topic'}: grant it (kafka-acls.sh --add --allow-principal User:... --operation All --topic ${ctx.topic ?? '<topic>'}) or use another principal`;
+    case 'GROUP_AUTHORIZATION_FAILED':
+      return "the cluster's ACLs do not let this principal use the consumer group: grant READ on the group (kafka-acls.sh --group ...)";
+    case 'CLUSTER_AUTHORIZATION_FAILED':
+      return "the cluster's ACLs do not let this principal do this (e.g. CREATE or IDEMPOTENT_WRITE on the cluster): grant it, or create the topic beforehand";
+    case 'SASL_AUTHENTICATION_FAILED':
+      return 'check --kafka-sasl-username and SHIFTLEFT_KAFKA_SASL_PASSWORD';
     case 'NON_EMPTY_GROUP':
       return 'stop the group\'s members before deleting it';
     default:

@@ -60,6 +60,7 @@ import {
 } from '../topic-config.ts';
 import { decodePartition } from './fetch-decoding.ts';
 import { KafkaGroups } from './kafka-groups.ts';
+import type { KafkaSecuritySettings } from './kafka-security.ts';
 import type { MapContext } from './kafka-errors.ts';
 import { encodeRecordBatch, produceApi, type BatchRecord, type PartitionBatch } from './produce-request.ts';
 import { KafkaWire, errorFromCode, errorFromId, errorIdOf, topicNotFound, type TopicMetadata } from './kafka-wire.ts';
@@ -76,6 +77,8 @@ export interface KafkaLogClientOptions {
   metadataMaxAgeMs?: number;
   /** Replication factor of created topics (default: the broker's default.replication.factor). */
   replicationFactor?: number;
+  /** SASL and TLS for secured listeners (kafka-security.ts); PLAINTEXT when absent. */
+  security?: KafkaSecuritySettings;
 }
 
 const RESOURCE_TOPIC = 2;
@@ -186,6 +189,7 @@ export class KafkaLogClient implements LogClient {
       connectTimeoutMs: options.connectTimeoutMs ?? 5000,
       requestTimeoutMs: Math.max(options.requestTimeoutMs ?? 30_000, MAX_WAIT_CHUNK_MS + 10_000),
       metadataMaxAgeMs: options.metadataMaxAgeMs ?? 5000,
+      ...(options.security ? { security: options.security } : {}),
     });
     this.#groups = new KafkaGroups(this.#wire, (tp) => this.#partitionMeta(tp));
   }
@@ -209,6 +213,10 @@ export class KafkaLogClient implements LogClient {
     validatePartitionCount(partitions);
     const config = parseTopicConfig((options.config ?? {}) as Record<string, unknown>);
     const configs = Object.entries(config).map(([key, value]) => ({ name: key, value: String(value) }));
+    // An existing topic is accepted without a CreateTopics request: on secured clusters a
+    // principal may use a topic it is not allowed to create (Kafka checks CREATE before it
+    // checks existence), and restarts must not depend on that permission.
+    if (options.ifNotExists && (await this.#exists(name))) return this.describeTopic(name);
     const ctx = this.#ctx(`creating topic '${name}'`, name);
     const connection = await this.#wire.anyConnection(this.#wire.control, ctx.action);
     const response = await this.#wire.call<createTopicsV7.CreateTopicsResponse>(
@@ -233,6 +241,25 @@ export class KafkaLogClient implements LogClient {
     }
     await this.#waitForLeaders(name, partitions);
     return this.describeTopic(name);
+  }
+
+  async #exists(name: string): Promise<boolean> {
+    const meta = await this.#wire.metadata([name]);
+    const t = meta.topics.find((x) => x.name === name);
+    if (!t || t.errorCode === 3 || t.errorCode === 100) return false;
+    if (t.errorCode !== 0) throw errorFromCode(t.errorCode, null, this.#ctx(`reading metadata of topic '${name}'`, name));
+    return true;
+  }
+
+  /**
+   * Reaches the cluster (metadata) and obtains the idempotent producer id, so that an
+   * unreachable broker, refused credentials or a principal without any write permission are
+   * found when the platform starts, not at its first write.
+   */
+  async checkConnection(): Promise<void> {
+    this.#wire.checkOpen();
+    await this.#wire.metadata([]);
+    await this.#producerState();
   }
 
   /** Kafka creates topics asynchronously: wait until every partition has a leader. */
@@ -360,9 +387,18 @@ export class KafkaLogClient implements LogClient {
       if (result.errorCode === 3 || result.errorCode === 100) throw topicNotFound(name, this.#wire.bootstrapName);
       throw errorFromCode(result.errorCode, result.errorMessage, ctx);
     }
-    const raw: Record<string, unknown> = {};
-    for (const c of result.configs) if ((TOPIC_CONFIG_KEYS as string[]).includes(c.name) && c.value !== null) raw[c.name] = c.value;
-    return resolveTopicConfig(parseTopicConfig(raw));
+    const parsed: Record<string, unknown> = {};
+    for (const c of result.configs) {
+      if (!(TOPIC_CONFIG_KEYS as string[]).includes(c.name) || c.value === null) continue;
+      // Key by key: a value Kafka allows but shiftleft does not model (e.g. an empty
+      // cleanup.policy) must not make the whole topic undescribable; it reads as the default.
+      try {
+        Object.assign(parsed, parseTopicConfig({ [c.name]: c.value }));
+      } catch {
+        // keep the default for this key
+      }
+    }
+    return resolveTopicConfig(parsed as Partial<TopicConfig>);
   }
 
   async alterTopicConfig(name: string, config: Partial<TopicConfig>): Promise<TopicDescription> {

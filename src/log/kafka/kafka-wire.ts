@@ -12,7 +12,8 @@
  */
 import { ConnectionPool, metadataV12, protocolErrors, protocolErrorsCodesById, type Broker, type Connection } from '@platformatic/kafka';
 import { ShiftleftError } from '../../common/errors.ts';
-import { toKafkaError, unreachable, type MapContext } from './kafka-errors.ts';
+import { connectionFailure, toKafkaError, type MapContext } from './kafka-errors.ts';
+import { connectionSecurityOptions, securityProtocolName, type KafkaSecuritySettings } from './kafka-security.ts';
 
 export interface KafkaWireOptions {
   bootstrap: Broker[];
@@ -21,6 +22,8 @@ export interface KafkaWireOptions {
   requestTimeoutMs: number;
   /** How long topic metadata (partition count, leaders) is reused before asking again. */
   metadataMaxAgeMs: number;
+  /** SASL and TLS; plain TCP without authentication when absent. */
+  security?: KafkaSecuritySettings;
 }
 
 export interface PartitionLeader {
@@ -71,10 +74,13 @@ export class KafkaWire {
   readonly #brokers = new Map<number, Broker>();
   readonly #topics = new Map<string, TopicMetadata>();
   #closed = false;
+  readonly #security: ReturnType<typeof connectionSecurityOptions>;
 
   constructor(options: KafkaWireOptions) {
     this.options = options;
     this.bootstrapName = options.bootstrap.map(brokerName).join(',');
+    // Validated once, up front: a bad mechanism or CA file fails before any socket opens.
+    this.#security = connectionSecurityOptions(options.security, options.bootstrap.map((b) => b.host));
     this.control = this.#newPool('control');
     this.producePool = this.#newPool('produce');
   }
@@ -84,7 +90,13 @@ export class KafkaWire {
       connectTimeout: this.options.connectTimeoutMs,
       requestTimeout: this.options.requestTimeoutMs,
       maxInflights: 5,
+      ...this.#security,
     });
+  }
+
+  /** PLAINTEXT, SSL, SASL_PLAINTEXT or SASL_SSL: what these connections speak, for messages. */
+  get securityProtocol(): string {
+    return securityProtocolName(this.options.security);
   }
 
   get closed(): boolean {
@@ -122,7 +134,7 @@ export class KafkaWire {
         lastError = error;
       }
     }
-    throw unreachable({ action, broker: [...seen].join(',') || this.bootstrapName }, lastError);
+    throw connectionFailure({ action, broker: [...seen].join(',') || this.bootstrapName, details: { securityProtocol: this.securityProtocol } }, lastError);
   }
 
   async connectionTo(pool: ConnectionPool, nodeId: number, action: string): Promise<Connection> {
@@ -140,7 +152,7 @@ export class KafkaWire {
     try {
       return await pool.get(broker);
     } catch (error) {
-      throw unreachable({ action, broker: brokerName(broker) }, error);
+      throw connectionFailure({ action, broker: brokerName(broker), details: { securityProtocol: this.securityProtocol } }, error);
     }
   }
 

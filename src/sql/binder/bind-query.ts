@@ -105,8 +105,12 @@ export class QueryBinder {
 
   private bindSetOperation(node: ast.SetOperation): LogicalPlan {
     if (node.operator !== 'UNION') throw sqlError('SQL_UNSUPPORTED', node.span, `${node.operator} is not supported in streaming queries yet`, 'use UNION ALL, or a JOIN');
-    const inputs = [this.bindBody(node.left), this.bindBody(node.right)];
-    const [left, right] = inputs as [LogicalPlan, LogicalPlan];
+    // Fix (slt basics.slt): the union used to expose each side's hidden `$rowtime` as a
+    // visible column (its fields dropped the `hidden` flag), and a side with a hidden column
+    // and one without could not be combined. Both sides are now cut to their visible columns,
+    // plus the hidden rowtime when both carry one (so INSERT ... UNION ALL keeps event time).
+    const [left, right] = alignHiddenColumns(this.bindBody(node.left), this.bindBody(node.right));
+    const inputs = [left, right];
     if (left.fields.length !== right.fields.length) {
       throw sqlError('SQL_VALIDATION_ERROR', node.span, `UNION inputs have ${left.fields.length} and ${right.fields.length} columns`, 'select the same number of columns on both sides');
     }
@@ -116,7 +120,12 @@ export class QueryBinder {
       return t;
     });
     const aligned = inputs.map((plan) => castFields(plan, types));
-    const fields = left.fields.map((f, i) => ({ name: f.name, type: types[i]! }));
+    const fields: Field[] = left.fields.map((f, i) => ({
+      name: f.name,
+      type: types[i]!,
+      hidden: f.hidden,
+      timeAttribute: f.timeAttribute !== undefined && f.timeAttribute === right.fields[i]!.timeAttribute ? f.timeAttribute : undefined,
+    }));
     const union: LogicalPlan = { kind: 'Union', inputs: aligned, fields };
     if (node.all) return union;
     return { kind: 'Aggregate', input: union, groupKeys: fields.map((_, i) => i), aggregates: [], fields };
@@ -465,6 +474,16 @@ export class QueryBinder {
       preExprs.push(expr);
       preFields.push({ name: source?.name ?? defaultName(element, preFields.length), type: expr.type, qualifier: source?.qualifier });
     }
+    // Fix (slt windows.slt): a window aggregation's output rows are stamped with window_time
+    // (Flink's record timestamp after a window), so INSERT ... SELECT window_start, ... keeps
+    // event time in the written records. window_time is grouped as a hidden extra key (it is
+    // a function of window_end, so the groups do not change) and becomes the hidden rowtime.
+    const windowTime = hiddenWindowTimeKey(input, groupExprs);
+    if (windowTime !== undefined) {
+      groupExprs.push(windowTime);
+      preExprs.push(windowTime);
+      preFields.push({ name: 'window_time', type: windowTime.type });
+    }
     const groupCount = groupExprs.length;
     const aggregates: AggregateCall[] = [];
     const aggIndex = new Map<string, number>();
@@ -530,12 +549,13 @@ export class QueryBinder {
     const aggFields: Field[] = [...preFields.slice(0, groupCount).map((f) => ({ ...f, timeAttribute: undefined })), ...aggregates.map((a) => ({ name: a.name, type: a.type }))];
     let plan: LogicalPlan = { kind: 'Aggregate', input: pre, groupKeys: groupExprs.map((_, i) => i), aggregates, fields: aggFields };
     if (having) plan = { kind: 'Filter', input: plan, condition: having, fields: plan.fields };
-    return {
-      kind: 'Project',
-      input: plan,
-      exprs: selectBound.map((s) => s.expr),
-      fields: selectBound.map((s) => ({ name: s.name, type: s.expr.type, qualifier: s.expr.kind === 'InputRef' ? aggFields[s.expr.index]?.qualifier : undefined })),
-    };
+    const exprs = selectBound.map((s) => s.expr);
+    const fields: Field[] = selectBound.map((s) => ({ name: s.name, type: s.expr.type, qualifier: s.expr.kind === 'InputRef' ? aggFields[s.expr.index]?.qualifier : undefined }));
+    if (windowTime !== undefined) {
+      exprs.push(inputRef(groupCount - 1, windowTime.type));
+      fields.push({ name: '$rowtime', type: windowTime.type, timeAttribute: 'rowtime', hidden: true });
+    }
+    return { kind: 'Project', input: plan, exprs, fields };
   }
 }
 
@@ -625,6 +645,31 @@ function renameFields(plan: LogicalPlan, names: string[], span: ast.Span): Logic
   if (names.length !== visible.length) throw sqlError('SQL_VALIDATION_ERROR', span, `${names.length} column aliases for ${visible.length} columns`);
   let i = 0;
   return { ...plan, fields: plan.fields.map((f) => (f.hidden ? f : { ...f, name: names[i++]! })) } as LogicalPlan;
+}
+
+/**
+ * For `GROUP BY window_start, window_end` straight over a window TVF whose window_time is not
+ * grouped: a reference to window_time, to group by as well (see bindAggregation).
+ */
+function hiddenWindowTimeKey(input: LogicalPlan, groupExprs: ScalarExpr[]): ScalarExpr | undefined {
+  if (input.kind !== 'WindowTvf') return undefined;
+  const arity = input.input.fields.length;
+  const grouped = new Set(groupExprs.flatMap((e) => (e.kind === 'InputRef' ? [e.index] : [])));
+  if (!grouped.has(arity) || !grouped.has(arity + 1) || grouped.has(arity + 2)) return undefined;
+  return inputRef(arity + 2, input.fields[arity + 2]!.type);
+}
+
+/** Projects both union inputs to their visible columns, keeping a hidden rowtime only if both have one. */
+function alignHiddenColumns(left: LogicalPlan, right: LogicalPlan): [LogicalPlan, LogicalPlan] {
+  if (!left.fields.some((f) => f.hidden) && !right.fields.some((f) => f.hidden)) return [left, right];
+  const hiddenRowtime = (p: LogicalPlan) => p.fields.findIndex((f) => f.hidden && f.timeAttribute === 'rowtime');
+  const keepRowtime = hiddenRowtime(left) >= 0 && hiddenRowtime(right) >= 0;
+  const cut = (p: LogicalPlan): LogicalPlan => {
+    const keep = p.fields.map((f, i) => ({ f, i })).filter(({ f, i }) => !f.hidden || (keepRowtime && i === hiddenRowtime(p)));
+    if (keep.length === p.fields.length) return p;
+    return { kind: 'Project', input: p, exprs: keep.map(({ f, i }) => inputRef(i, f.type)), fields: keep.map(({ f }) => f) };
+  };
+  return [cut(left), cut(right)];
 }
 
 function castFields(plan: LogicalPlan, types: SqlType[]): LogicalPlan {
