@@ -71,9 +71,15 @@ export class SqlHarness {
     const physical = descriptor.columns.filter((c) => c.kind === 'physical');
     const encoder = new RowEncoder(this.schemas, `${table}-value`, physical.map((c) => ({ name: c.name, type: c.type })));
     await encoder.open();
+    // Tables with a primary key live on compacted topics keyed by the key columns.
+    const keyColumns = (descriptor.primaryKey ?? []).map((k) => physical.findIndex((c) => c.name === k));
+    const keyEncoder = keyColumns.length
+      ? new RowEncoder(this.schemas, `${table}-key`, keyColumns.map((i) => ({ name: physical[i]!.name, type: physical[i]!.type })))
+      : undefined;
+    await keyEncoder?.open();
     await this.server.log.produce(
       table,
-      rows.map((row, i) => ({ key: null, value: encoder.encode(row), timestamp: timestamps[i]! })),
+      rows.map((row, i) => ({ key: keyEncoder ? keyEncoder.encode(keyColumns.map((k) => row[k])) : null, value: encoder.encode(row), timestamp: timestamps[i]! })),
     );
   }
 

@@ -34,6 +34,8 @@ import { BlackholeSink } from './blackhole-sink.ts';
 export interface Downstream {
   push(batch: ChangeBatch): void;
   watermark(watermark: number): void;
+  /** The input went idle (true) or became active again (false); optional for sinks/collectors. */
+  idle?(idle: boolean): void;
 }
 
 export interface PipelineOptions {
@@ -97,17 +99,37 @@ export class Pipeline {
     this.operators.push(running);
     operator.open({ emit: (batch) => output.push(batch), now: this.options.now, stateTtlMs: this.options.stateTtlMs, metrics });
     const watermarks = new Array<number>(inputs).fill(-Infinity);
+    const idle = new Array<boolean>(inputs).fill(false);
+    const advance = (input: number, wm: number): void => {
+      if (wm <= watermarks[input]!) return;
+      watermarks[input] = wm;
+      operator.onWatermark(input, wm);
+    };
+    // Idle inputs follow the active ones: the operator sees their watermark move with the
+    // slowest active input, so it never waits for an input that has nothing to say.
+    const settle = (): void => {
+      const active = watermarks.filter((_, i) => !idle[i]);
+      if (active.length > 0 && active.length < inputs) {
+        const activeMin = Math.min(...active);
+        for (let i = 0; i < inputs; i++) if (idle[i] && Number.isFinite(activeMin)) advance(i, activeMin);
+      }
+      const combined = Math.min(...watermarks);
+      if (combined > running.watermark) {
+        running.watermark = combined;
+        output.watermark(combined);
+      }
+      output.idle?.(idle.every(Boolean));
+    };
     return Array.from({ length: inputs }, (_, input) => ({
       push: (batch: ChangeBatch) => operator.processBatch(input, batch),
       watermark: (wm: number) => {
-        if (wm <= watermarks[input]!) return;
-        watermarks[input] = wm;
-        operator.onWatermark(input, wm);
-        const combined = Math.min(...watermarks);
-        if (combined > running.watermark) {
-          running.watermark = combined;
-          output.watermark(combined);
-        }
+        advance(input, wm);
+        settle();
+      },
+      idle: (isIdle: boolean) => {
+        if (idle[input] === isIdle) return;
+        idle[input] = isIdle;
+        settle();
       },
     }));
   }
@@ -277,7 +299,7 @@ export class Pipeline {
         const rowtimeField = plan.input.fields.findIndex((f) => f.timeAttribute === 'rowtime');
         const sink = new TopicSink({ log: this.options.log, schemas: this.options.schemas, table: plan.table, rowtimeField: rowtimeField >= 0 ? rowtimeField : undefined, now: this.options.now });
         this.sink = sink;
-        this.connect(plan.input, { push: (batch) => sink.write(batch), watermark: (wm) => output.watermark(wm) });
+        this.connect(plan.input, { push: (batch) => sink.write(batch), watermark: (wm) => output.watermark(wm), idle: (i) => output.idle?.(i) });
         return;
       }
     }
@@ -312,6 +334,7 @@ export class Pipeline {
         rows += polled.batch.rows.length;
         s.target.push(polled.batch);
       }
+      if (polled.batch.rows.length > 0 || polled.idle) s.target.idle?.(polled.idle === true);
       if (polled.watermark !== undefined) s.target.watermark(polled.watermark);
       if (polled.finished) {
         s.done = true;

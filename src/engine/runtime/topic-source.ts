@@ -40,6 +40,8 @@ export interface TopicSourceOptions {
 
 export interface SourcePoll {
   batch: ChangeBatch;
+  /** Every partition is caught up and quiet: the source must not hold event time back. */
+  idle?: boolean;
   /** The source's watermark after this poll, if it advanced. */
   watermark: number | undefined;
   finished: boolean;
@@ -143,30 +145,37 @@ export class TopicSource {
       p.offset = p.end !== undefined ? Math.min(Math.max(fetched.nextOffset, p.offset), p.end) : Math.max(fetched.nextOffset, p.offset);
       if (records.length > 0 && p.end !== undefined && records[records.length - 1]!.offset + 1 >= p.end) p.offset = p.end;
     }
-    return { batch: out.take(), watermark: this.currentWatermark(now), finished: this.finished };
+    return { batch: out.take(), watermark: this.currentWatermark(now), idle: this.idle(now), finished: this.finished };
   }
 
   private currentWatermark(now: number): number | undefined {
     if (this.options.rowtimeField === undefined) return undefined;
     let min = Infinity;
-    let active = 0;
     for (const p of this.partitions) {
-      const caughtUp = p.end === undefined || p.offset >= p.end;
-      const idle = caughtUp && now - p.lastDataAt >= this.options.idleTimeoutMs;
-      if (idle && p.watermark === -Infinity) continue;
-      if (idle) continue;
-      active++;
+      // An idle partition (caught up and quiet for the idle timeout) does not hold time back.
+      if (this.isIdle(p, now)) continue;
       if (p.watermark < min) min = p.watermark;
     }
-    if (active === 0) {
-      // Every partition idle: the largest watermark seen lets time advance.
-      min = Math.max(...this.partitions.map((p) => p.watermark));
-    }
+    if (min === Infinity) min = Math.max(...this.partitions.map((p) => p.watermark));
     if (min > this.emittedWatermark && Number.isFinite(min)) {
       this.emittedWatermark = min;
       return min;
     }
     return undefined;
+  }
+
+  private isIdle(p: PartitionState, now: number): boolean {
+    const caughtUp = p.end === undefined || p.offset >= p.end;
+    return caughtUp && now - p.lastDataAt >= this.options.idleTimeoutMs;
+  }
+
+  /**
+   * The whole source is idle: every partition is caught up and quiet. Downstream operators then
+   * let their other inputs drive event time (Flink's idle stream status), so a table that never
+   * changes (customers) does not stall the joins that read it.
+   */
+  idle(now: number): boolean {
+    return !this.options.bounded && this.partitions.every((p) => this.isIdle(p, now));
   }
 
   /** Watermark per partition, for `statement describe` and stall diagnostics. */
