@@ -71,14 +71,20 @@ export async function finalChecks(log: LogClient, schemas: SchemaStore, progress
   checks.push({ name: 'payments_deduplicate holds no duplicates', ok: dedup.length > 0 && keys.size === dedup.length, detail: `${dedup.length} records, ${keys.size} distinct payments (${payments.length - dedup.length} duplicates removed)` });
 
   const sales = await decodeTopic(log, schemas, 'sales');
-  // A payment meets one sales row per item of its order: duplicates are the same payment twice.
-  const salesPayments = new Map<string, number>();
+  const orders = await decodeTopic(log, schemas, 'orders');
+  // A payment meets every line of its order once: more sales rows for one payment than its
+  // order has lines means the payment was counted twice.
+  const linesPerOrder = new Map<unknown, number>();
+  for (const o of orders) linesPerOrder.set(o.row.orderid, (linesPerOrder.get(o.row.orderid) ?? 0) + 1);
+  const rowsPerPayment = new Map<string, { orderId: unknown; rows: number }>();
   for (const s of sales) {
-    const k = `${String(s.row.order_id)}|${String(s.row.amount)}|${String(s.row.ts)}|${String(s.row.brand)}|${String(s.row.productname)}`;
-    salesPayments.set(k, (salesPayments.get(k) ?? 0) + 1);
+    const k = `${String(s.row.order_id)}|${String(s.row.amount)}|${String(s.row.ts)}`;
+    const entry = rowsPerPayment.get(k) ?? { orderId: s.row.order_id, rows: 0 };
+    entry.rows++;
+    rowsPerPayment.set(k, entry);
   }
-  const duplicatedSales = [...salesPayments.values()].filter((n) => n > 1).length;
-  checks.push({ name: 'sales hold no duplicate payments', ok: sales.length > 0 && duplicatedSales === 0, detail: `${sales.length} sales rows, ${duplicatedSales} duplicated` });
+  const duplicatedSales = [...rowsPerPayment.values()].filter((p) => p.rows > (linesPerOrder.get(p.orderId) ?? 0)).length;
+  checks.push({ name: 'sales hold no duplicate payments', ok: sales.length > 0 && duplicatedSales === 0, detail: `${sales.length} sales rows for ${rowsPerPayment.size} payments, ${duplicatedSales} payments counted twice` });
 
   const revenue = await decodeTopic(log, schemas, 'incremental_revenue');
   let mismatched = 0;
@@ -90,7 +96,6 @@ export async function finalChecks(log: LogClient, schemas: SchemaStore, progress
   }
   checks.push({ name: 'each revenue window sums exactly the sales inside it', ok: revenue.length > 0 && mismatched === 0, detail: `${revenue.length} windows, ${mismatched} differ from the sum of their sales` });
 
-  const orders = await decodeTopic(log, schemas, 'orders');
   checks.push({ name: 'the orders data product is built', ok: orders.length > 0, detail: `${orders.length} order lines joined with customer and product version` });
   return checks;
 }
