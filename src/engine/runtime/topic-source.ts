@@ -61,8 +61,9 @@ export class TopicSource {
   private keyDecoder: RowDecoder | undefined;
   private readonly upsertState = new Map<string, Row>();
   private emittedWatermark = -Infinity;
-  private readonly valueColumns: { outIndex: number; name: string }[] = [];
-  private readonly keyColumns: { outIndex: number; name: string }[] = [];
+  /** Output position and position in the decoded value (or key) row, resolved once. */
+  private readonly valueColumns: { outIndex: number; slot: number }[] = [];
+  private readonly keyColumns: { outIndex: number; slot: number }[] = [];
   private readonly metadataColumns: { outIndex: number; key: string }[] = [];
   private readonly upsert: boolean;
   private errorTopicReady = false;
@@ -72,11 +73,13 @@ export class TopicSource {
   constructor(private readonly options: TopicSourceOptions) {
     const { table } = options;
     this.upsert = table.changelogMode !== 'append' && (table.primaryKey?.length ?? 0) > 0;
+    const valueNames = table.columns.filter((c) => c.kind === 'physical' && !c.fromKey).map((c) => c.name);
+    const keyNames = table.columns.filter((c) => c.fromKey).map((c) => c.name);
     options.columns.forEach((c, outIndex) => {
       const column = table.columns[c]!;
       if (column.kind === 'metadata') this.metadataColumns.push({ outIndex, key: column.metadataKey ?? column.name });
-      else if (column.fromKey) this.keyColumns.push({ outIndex, name: column.name });
-      else this.valueColumns.push({ outIndex, name: column.name });
+      else if (column.fromKey) this.keyColumns.push({ outIndex, slot: keyNames.indexOf(column.name) });
+      else this.valueColumns.push({ outIndex, slot: valueNames.indexOf(column.name) });
     });
   }
 
@@ -235,16 +238,14 @@ export class TopicSource {
     if (!this.decoder.has(id)) await this.decoder.prepare(id);
     const physical = this.decoder.decode(value);
     const row: Row = new Array(this.options.columns.length);
-    // The decoder returns the table's physical value columns in table order; map them by name.
-    const physicalNames = this.options.table.columns.filter((c) => c.kind === 'physical' && !c.fromKey).map((c) => c.name);
-    for (const { outIndex, name } of this.valueColumns) row[outIndex] = physical[physicalNames.indexOf(name)];
+    // The decoder returns the table's physical value columns in table order.
+    for (const { outIndex, slot } of this.valueColumns) row[outIndex] = physical[slot];
     if (this.keyColumns.length > 0) {
       if (!record.key) throw new ShiftleftError('DESERIALIZATION_FAILED', 'the record has no key but the table reads columns from the key');
       const keyId = schemaIdOf(record.key);
       if (!this.keyDecoder!.has(keyId)) await this.keyDecoder!.prepare(keyId);
       const keyRow = this.keyDecoder!.decode(record.key);
-      const keyNames = this.options.table.columns.filter((c) => c.fromKey).map((c) => c.name);
-      for (const { outIndex, name } of this.keyColumns) row[outIndex] = keyRow[keyNames.indexOf(name)];
+      for (const { outIndex, slot } of this.keyColumns) row[outIndex] = keyRow[slot];
     }
     for (const { outIndex, key } of this.metadataColumns) row[outIndex] = metadataValue(record, key);
     return row;
