@@ -144,7 +144,15 @@ export class TopicSource {
       }
       const records = p.end !== undefined ? fetched.records.filter((r) => r.offset < p.end!) : fetched.records;
       if (records.length > 0) p.lastDataAt = now;
-      for (const record of records) await this.emitRecord(record, p, out);
+      // Schema lookups are the only async part of decoding: do them first, then decode the
+      // whole page synchronously (no promise per record).
+      await this.prepareDecoders(records);
+      const failures: { record: LogRecord; reason: string }[] = [];
+      for (const record of records) {
+        const failure = this.emitRecord(record, p, out);
+        if (failure) failures.push({ record, reason: failure });
+      }
+      for (const f of failures) await this.toErrorTopic(f.record, p.partition, f.record.offset, f.reason);
       p.offset = p.end !== undefined ? Math.min(Math.max(fetched.nextOffset, p.offset), p.end) : Math.max(fetched.nextOffset, p.offset);
       if (records.length > 0 && p.end !== undefined && records[records.length - 1]!.offset + 1 >= p.end) p.offset = p.end;
     }
@@ -186,7 +194,19 @@ export class TopicSource {
     return this.partitions.map((p) => ({ partition: p.partition, watermark: Number.isFinite(p.watermark) ? p.watermark : null, offset: p.offset }));
   }
 
-  private async emitRecord(record: LogRecord, p: PartitionState, out: BatchBuilder): Promise<void> {
+  private async prepareDecoders(records: LogRecord[]): Promise<void> {
+    for (const record of records) {
+      for (const [bytes, decoder] of [[record.value, this.decoder], [record.key, this.keyDecoder]] as const) {
+        if (!bytes || !decoder || bytes.length < 5 || bytes[0] !== 0) continue;
+        const id = bytes.readInt32BE(1);
+        // An unknown id fails for that record alone, in decode, and goes to the error topic.
+        if (!decoder.has(id)) await decoder.prepare(id).catch(() => undefined);
+      }
+    }
+  }
+
+  /** Adds the record's row(s) to `out`; returns why it could not be decoded, if it could not. */
+  private emitRecord(record: LogRecord, p: PartitionState, out: BatchBuilder): string | undefined {
     this.recordsRead++;
     let row: Row;
     if (record.value === null) {
@@ -197,14 +217,13 @@ export class TopicSource {
         this.upsertState.delete(key);
         out.add(previous, RowKind.Delete);
       }
-      return;
+      return undefined;
     }
     try {
-      row = await this.decode(record);
+      row = this.decode(record);
     } catch (error) {
       this.recordsFailed++;
-      await this.toErrorTopic(record, p.partition, record.offset, (error as Error).message);
-      return;
+      return (error as Error).message;
     }
     if (this.options.rowtimeField !== undefined && this.options.watermark) {
       const wm = this.options.watermark(row);
@@ -218,9 +237,10 @@ export class TopicSource {
         out.add(previous, RowKind.UpdateBefore);
         out.add(row, RowKind.UpdateAfter);
       } else out.add(row, RowKind.Insert);
-      return;
+      return undefined;
     }
     out.add(row);
+    return undefined;
   }
 
   private pkIndexes: number[] | undefined;
@@ -232,10 +252,10 @@ export class TopicSource {
     return this.pkIndexes;
   }
 
-  private async decode(record: LogRecord): Promise<Row> {
+  private decode(record: LogRecord): Row {
     const value = record.value!;
     const id = schemaIdOf(value);
-    if (!this.decoder.has(id)) await this.decoder.prepare(id);
+    if (!this.decoder.has(id)) throw new ShiftleftError('DESERIALIZATION_FAILED', `schema id ${id} is unknown to the registry`);
     const physical = this.decoder.decode(value);
     const row: Row = new Array(this.options.columns.length);
     // The decoder returns the table's physical value columns in table order.
@@ -243,7 +263,7 @@ export class TopicSource {
     if (this.keyColumns.length > 0) {
       if (!record.key) throw new ShiftleftError('DESERIALIZATION_FAILED', 'the record has no key but the table reads columns from the key');
       const keyId = schemaIdOf(record.key);
-      if (!this.keyDecoder!.has(keyId)) await this.keyDecoder!.prepare(keyId);
+      if (!this.keyDecoder!.has(keyId)) throw new ShiftleftError('DESERIALIZATION_FAILED', `key schema id ${keyId} is unknown to the registry`);
       const keyRow = this.keyDecoder!.decode(record.key);
       for (const { outIndex, slot } of this.keyColumns) row[outIndex] = keyRow[slot];
     }
