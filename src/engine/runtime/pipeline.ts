@@ -22,6 +22,7 @@ import { RankOperator } from '../operators/rank-operator.ts';
 import { TemporalJoinOperator } from '../operators/temporal-join-operator.ts';
 import { UnionOperator } from '../operators/union-operator.ts';
 import { WindowAggregateOperator } from '../operators/window-aggregate-operator.ts';
+import { WindowJoinOperator } from '../operators/window-join-operator.ts';
 import { WindowTableFunctionOperator } from '../operators/window-table-function-operator.ts';
 import { rowKey } from '../state/keyed-state.ts';
 import { LimitOperator } from './limit-operator.ts';
@@ -263,6 +264,27 @@ export class Pipeline {
             rightTimeIndex: plan.rightTime,
             lowerBoundMs: plan.lowerBoundMs,
             upperBoundMs: plan.upperBoundMs,
+            condition: plan.condition ? compilePredicate(plan.condition) : undefined,
+          }),
+          2,
+          output,
+        );
+        this.connect(plan.left, left!);
+        this.connect(plan.right, right!);
+        return;
+      }
+      case 'WindowJoin': {
+        const [left, right] = this.operatorNode(
+          new WindowJoinOperator({
+            joinType: plan.joinType,
+            leftArity: plan.left.fields.length,
+            rightArity: plan.right.fields.length,
+            leftKey: keyFn(plan.leftKeys),
+            rightKey: keyFn(plan.rightKeys),
+            leftWindowStartIndex: plan.leftWindow.start,
+            leftWindowEndIndex: plan.leftWindow.end,
+            rightWindowStartIndex: plan.rightWindow.start,
+            rightWindowEndIndex: plan.rightWindow.end,
             condition: plan.condition ? compilePredicate(plan.condition) : undefined,
           }),
           2,

@@ -124,6 +124,14 @@ export interface IntervalJoinNode extends JoinBase {
   upperBoundMs: number;
 }
 
+/** Join of two windowed inputs on window_start/window_end (+ keys), firing per window. */
+export interface WindowJoinNode extends JoinBase {
+  kind: 'WindowJoin';
+  joinType: JoinType;
+  leftWindow: { start: number; end: number };
+  rightWindow: { start: number; end: number };
+}
+
 export interface UnionNode extends Node {
   kind: 'Union';
   inputs: PhysicalPlan[];
@@ -155,6 +163,7 @@ export type PhysicalPlan =
   | RegularJoinNode
   | TemporalJoinNode
   | IntervalJoinNode
+  | WindowJoinNode
   | UnionNode
   | LimitNode
   | TableSinkNode;
@@ -167,6 +176,7 @@ export function physicalChildren(node: PhysicalPlan): PhysicalPlan[] {
     case 'RegularJoin':
     case 'TemporalJoin':
     case 'IntervalJoin':
+    case 'WindowJoin':
       return [node.left, node.right];
     case 'Union':
       return node.inputs;
@@ -203,7 +213,8 @@ function describeNode(node: PhysicalPlan): string {
       return `OverAggregate(partitionBy=[${keys(node.input, node.partitionKeys)}], calls=[${node.calls.map((c) => c.fn).join(', ')}])`;
     case 'RegularJoin':
     case 'TemporalJoin':
-    case 'IntervalJoin': {
+    case 'IntervalJoin':
+    case 'WindowJoin': {
       const extra =
         node.kind === 'IntervalJoin'
           ? `, between=[${node.lowerBoundMs}ms, ${node.upperBoundMs}ms]`

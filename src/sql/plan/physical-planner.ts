@@ -277,6 +277,8 @@ export class PhysicalPlanner {
     const right = this.plan(node.right);
     const leftArity = node.left.fields.length;
     const split = splitEquiJoin(node.condition, leftArity);
+    const windowed = this.tryWindowJoin(node, left, right, split);
+    if (windowed) return windowed;
     const leftTime = node.left.fields.findIndex((f) => f.timeAttribute === 'rowtime');
     const rightTime = node.right.fields.findIndex((f) => f.timeAttribute === 'rowtime');
     if (leftTime >= 0 && rightTime >= 0 && left.changelog === 'append' && right.changelog === 'append') {
@@ -304,6 +306,34 @@ export class PhysicalPlanner {
     }
     const changelog: ChangelogKind = node.joinType === 'INNER' && left.changelog === 'append' && right.changelog === 'append' ? 'append' : 'retract';
     return { kind: 'RegularJoin', left, right, joinType: node.joinType, leftKeys: split.leftKeys, rightKeys: split.rightKeys, condition: and(split.rest), fields: node.fields, changelog };
+  }
+
+  /**
+   * Both sides come from window TVFs and the keys include window_start and window_end of both:
+   * a window join, which keeps each window's rows only until the watermark passes its end.
+   */
+  private tryWindowJoin(node: Extract<LogicalPlan, { kind: 'Join' }>, left: PhysicalPlan, right: PhysicalPlan, split: EquiSplit): PhysicalPlan | undefined {
+    const lw = windowColumns(node.left);
+    const rw = windowColumns(node.right);
+    if (!lw || !rw || left.changelog !== 'append' || right.changelog !== 'append') return undefined;
+    const pairAt = (l: number, r: number): number => split.leftKeys.findIndex((k, i) => k === l && split.rightKeys[i] === r);
+    const startPair = pairAt(lw.start, rw.start);
+    const endPair = pairAt(lw.end, rw.end);
+    if (startPair < 0 || endPair < 0) return undefined;
+    const keep = (_: number, i: number): boolean => i !== startPair && i !== endPair;
+    return {
+      kind: 'WindowJoin',
+      left,
+      right,
+      joinType: node.joinType,
+      leftKeys: split.leftKeys.filter(keep),
+      rightKeys: split.rightKeys.filter(keep),
+      condition: and(split.rest),
+      leftWindow: lw,
+      rightWindow: rw,
+      fields: node.fields,
+      changelog: 'append',
+    };
   }
 
   private planTemporalJoin(node: Extract<LogicalPlan, { kind: 'TemporalJoin' }>): PhysicalPlan {
@@ -350,7 +380,16 @@ export class PhysicalPlanner {
    */
   private tryWindowAggregate(node: Extract<LogicalPlan, { kind: 'Aggregate' }>): PhysicalPlan | undefined {
     const project = node.input.kind === 'Project' ? node.input : undefined;
-    const tvf = project ? project.input : node.input;
+    let below = project ? project.input : node.input;
+    // Fix (slt windows.slt): a WHERE between the TVF and the aggregation made this fall back to
+    // a GroupAggregate (an updating result where Flink emits each window once). A filter that
+    // does not read the window columns runs before windowing instead.
+    let filter: ScalarExpr | undefined;
+    if (below.kind === 'Filter' && below.input.kind === 'WindowTvf') {
+      filter = below.condition;
+      below = below.input;
+    }
+    const tvf = below;
     if (tvf.kind !== 'WindowTvf') return undefined;
     const arity = tvf.input.fields.length;
     const exprs = project ? project.exprs : tvf.fields.map((f, i) => inputRef(i, f.type));
@@ -366,6 +405,7 @@ export class PhysicalPlanner {
     const otherGroups = node.groupKeys.filter((_, i) => roles[i] === 'other');
     const argIndexes = [...new Set(node.aggregates.flatMap((a) => [...a.args, ...(a.filterArg !== undefined ? [a.filterArg] : [])]))];
     if ([...otherGroups, ...argIndexes].some((i) => usesWindowColumns(exprs[i]!))) return undefined;
+    if (filter && usesWindowColumns(filter)) return undefined;
     const tvfInput = this.plan(tvf.input);
     this.requireAppend(tvfInput, 'a window aggregation');
     // Pre-projection over the TVF input: [other group keys..., aggregate args..., time].
@@ -380,7 +420,7 @@ export class PhysicalPlanner {
     const timeIndex = preExprs.length;
     preExprs.push(inputRef(tvf.timeIndex, tvf.input.fields[tvf.timeIndex]!.type));
     const preFields: Field[] = preExprs.map((e, i) => ({ name: i === timeIndex ? tvf.input.fields[tvf.timeIndex]!.name : `$${i}`, type: e.type, timeAttribute: i === timeIndex ? 'rowtime' : undefined }));
-    const pre: PhysicalPlan = { kind: 'Calc', input: tvfInput, filter: undefined, project: preExprs, fields: preFields, changelog: 'append' };
+    const pre: PhysicalPlan = { kind: 'Calc', input: tvfInput, filter, project: preExprs, fields: preFields, changelog: 'append' };
     const aggregates: AggregateCall[] = node.aggregates.map((a) => ({
       ...a,
       args: a.args.map((i) => position.get(i)!),
@@ -405,6 +445,27 @@ export class PhysicalPlanner {
     const fields = node.fields.map((f, i) => (i < node.groupKeys.length && roles[i] === 'time' ? { ...f, timeAttribute: 'rowtime' as const } : f));
     return { kind: 'Calc', input: windowAgg, filter: undefined, project: [...reorder, ...aggOut], fields, changelog: 'append' };
   }
+}
+
+/** Positions of window_start/window_end in a plan's output when they come straight from a window TVF. */
+function windowColumns(plan: LogicalPlan): { start: number; end: number } | undefined {
+  const origin = (p: LogicalPlan, index: number): { tvf: Extract<LogicalPlan, { kind: 'WindowTvf' }>; index: number } | undefined => {
+    if (p.kind === 'WindowTvf') return { tvf: p, index };
+    if (p.kind === 'Filter') return origin(p.input, index);
+    if (p.kind === 'Project') {
+      const e = p.exprs[index];
+      return e?.kind === 'InputRef' ? origin(p.input, e.index) : undefined;
+    }
+    return undefined;
+  };
+  const start = plan.fields.findIndex((f) => f.name === 'window_start');
+  const end = plan.fields.findIndex((f) => f.name === 'window_end');
+  if (start < 0 || end < 0) return undefined;
+  const s = origin(plan, start);
+  const e = origin(plan, end);
+  if (!s || !e || s.tvf !== e.tvf) return undefined;
+  const arity = s.tvf.input.fields.length;
+  return s.index === arity && e.index === arity + 1 ? { start, end } : undefined;
 }
 
 function findTable(plan: LogicalPlan): Extract<LogicalPlan, { kind: 'Scan' }>['table'] | undefined {
