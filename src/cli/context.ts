@@ -9,7 +9,7 @@
 import type { Command } from 'commander';
 import { DataDirectory, defaultDataDir, readLiveLock, type LockInfo } from '../common/data-dir.ts';
 import { isShiftleftError, ShiftleftError } from '../common/errors.ts';
-import { EmbeddedLog } from '../log/embedded/embedded-log.ts';
+import { logSettingsFrom, openLog } from '../log/open-log.ts';
 import { HttpLogClient } from '../log/http/http-log-client.ts';
 import type { LogClient } from '../log/log-client.ts';
 
@@ -25,19 +25,21 @@ export function dataDirOf(command: Command): string {
  */
 export async function withLog<T>(command: Command, work: (log: LogClient, dataDir: DataDirectory | undefined) => Promise<T>): Promise<T> {
   const path = dataDirOf(command);
-  const remote = await connectToRunningPlatform(path);
-  if (remote) {
+  const running = await connectToRunningPlatform(path);
+  if (running) {
     try {
-      return await work(remote, undefined);
+      return await work(running.log, undefined);
     } finally {
-      await remote.close();
+      await running.log.close();
     }
   }
   const dataDir = await DataDirectory.open(path);
-  let log: EmbeddedLog | undefined;
+  let log: LogClient | undefined;
   try {
-    log = await EmbeddedLog.open({ dir: dataDir.logDir });
-    for (const problem of log.recoveryProblems) process.stderr.write(`warning: ${problem.file}: ${problem.detail}\n`);
+    // The embedded log, or the Kafka cluster named by SHIFTLEFT_KAFKA_BOOTSTRAP.
+    const opened = await openLog(logSettingsFrom({}, process.env), dataDir);
+    log = opened.log;
+    for (const warning of opened.warnings) process.stderr.write(`warning: ${warning}\n`);
     return await work(log, dataDir);
   } finally {
     await log?.close();
@@ -45,18 +47,27 @@ export async function withLog<T>(command: Command, work: (log: LogClient, dataDi
   }
 }
 
+/** A platform running on a data directory, as a command reaches it. */
+export interface RunningPlatformAccess {
+  /** Its log over HTTP; the caller closes it. */
+  log: HttpLogClient;
+  /** Every URL it published (`platform`, `registry`, ...). */
+  urls: Record<string, string>;
+  pid: number;
+}
+
 /**
- * An HttpLogClient to the platform owning `dataDir`, or undefined when no live process holds it
- * (or its holder publishes no platform URL yet: DataDirectory.open then reports DATA_DIR_LOCKED).
- * A live owner that does not answer at its URL is BROKER_UNAVAILABLE naming pid and URL: opening
- * the files behind its back would make two writers.
+ * The platform owning `dataDir`, reached over HTTP, or undefined when no live process holds the
+ * directory (or its holder publishes no platform URL yet: DataDirectory.open then reports
+ * DATA_DIR_LOCKED). A live owner that does not answer at its URL is BROKER_UNAVAILABLE naming
+ * pid and URL: opening the files behind its back would make two writers.
  */
-async function connectToRunningPlatform(dataDir: string): Promise<HttpLogClient | undefined> {
+export async function connectToRunningPlatform(dataDir: string): Promise<RunningPlatformAccess | undefined> {
   const lock = readLiveLock(dataDir);
   const url = lock?.urls.platform;
   if (!lock || !url) return undefined;
   try {
-    return await HttpLogClient.connect(url);
+    return { log: await HttpLogClient.connect(url), urls: { ...lock.urls }, pid: lock.pid };
   } catch (error) {
     if (isShiftleftError(error, 'BROKER_UNAVAILABLE')) throw unreachablePlatform(dataDir, lock, url, error);
     throw error;
@@ -66,7 +77,7 @@ async function connectToRunningPlatform(dataDir: string): Promise<HttpLogClient 
 function unreachablePlatform(dataDir: string, lock: LockInfo, url: string, cause: ShiftleftError): ShiftleftError {
   return new ShiftleftError('BROKER_UNAVAILABLE', `data directory ${dataDir} is owned by process ${lock.pid}, but its platform does not answer at ${url}`, {
     hint: `the platform may be starting, stopping or stuck: retry in a moment, or stop process ${lock.pid} to use the directory directly`,
-    details: { pid: lock.pid, url, dataDir },
+    details: { pid: lock.pid, url, dataDir, reason: cause.message },
     cause,
   });
 }
