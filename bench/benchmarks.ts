@@ -1,7 +1,12 @@
 /** The list of benchmarks `npm run bench` knows, by name. */
 import type { BenchContext, BenchResult } from './run.ts';
+import { contractsBenchmark } from './contracts-bench.ts';
 import { logBenchmark } from './log-bench.ts';
+import { nexmarkBenchmark } from './nexmark-bench.ts';
 
 export const benchmarks: Record<string, (context: BenchContext) => Promise<BenchResult>> = {
   log: logBenchmark,
+  sink: (context) => import('./sink-bench.ts').then((m) => m.sinkBenchmark(context)),
+  contracts: contractsBenchmark,
+  nexmark: nexmarkBenchmark,
 };

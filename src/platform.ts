@@ -10,10 +10,16 @@ import { DataDirectory } from './common/data-dir.ts';
 import { ShiftleftError } from './common/errors.ts';
 import { getSchemaProvider } from './formats/index.ts';
 import { CONNECTOR_OFFSETS_TOPIC, CONNECTORS_TOPIC } from './connect/framework/connector-store.ts';
+import { ConnectorRuntime } from './connect/framework/connector-runtime.ts';
+import { registerConnectorRoutes } from './connect/framework/connector-routes.ts';
+import { connectorsFromRuntime } from './catalog/connector-lineage.ts';
 import { ensureInternalTopics, type InternalTopicSpec } from './log/kafka/kafka-internal-topics.ts';
-import type { LogClient } from './log/log-client.ts';
-import { logSettingsFrom, openLog, type LogSettings } from './log/open-log.ts';
+import { logSettingsFrom, openLog, type LogSettings, type PlatformLog } from './log/open-log.ts';
 import { Registry } from './registry/registry.ts';
+import { EnforcingProducer } from './contracts/enforcement.ts';
+import { Portal } from './catalog/portal.ts';
+import { CATALOG_TOPIC } from './catalog/catalog-topic.ts';
+import { StreamCatalog } from './catalog/stream-catalog.ts';
 import { SCHEMAS_TOPIC } from './registry/store/schemas-topic.ts';
 import { createPlatformApp } from './server/platform-app.ts';
 import { createRegistryApp } from './server/registry-app.ts';
@@ -30,6 +36,13 @@ export interface PlatformOptions {
   localKmsSecret?: string;
   /** Embedded log or Kafka cluster; defaults to the environment (SHIFTLEFT_KAFKA_BOOTSTRAP, ...), else embedded. */
   log?: LogSettings;
+  /**
+   * Run the saved connectors (`shiftleft up`, the demo). Otherwise the connector API only
+   * manages their specs: a one-shot command must not start a CDC source as a side effect.
+   */
+  runConnectors?: boolean;
+  /** The KMS secret the platform's producers hold (connectors writing under ENCRYPT rules). */
+  kmsSecret?: string;
 }
 
 export interface PlatformUrls extends Record<string, string> {
@@ -40,12 +53,16 @@ export interface PlatformUrls extends Record<string, string> {
 export interface RunningPlatform {
   urls: PlatformUrls;
   dataDir: DataDirectory;
-  log: LogClient;
+  log: PlatformLog;
   /** `embedded log in DIR` or `Kafka cluster HOST:PORT (PLAINTEXT)`. */
   logDescription: string;
   /** Worth printing at start (e.g. what the embedded log's recovery truncated). */
   logWarnings: string[];
   registry: Registry;
+  /** Lineage and actions of the data portal; connector runtimes report to it with `portal.setConnectors(connectorsFromRuntime(runtime))`. */
+  portal: Portal;
+  /** Sources and sinks (REST under /v1/connectors). */
+  connectors: ConnectorRuntime;
   close(): Promise<void>;
 }
 
@@ -71,17 +88,30 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
     });
     closers.push(() => registry.close());
 
-    const registryApp = createRegistryApp(registry);
+    const catalog = await StreamCatalog.open(log, registry);
+    closers.push(() => catalog.close());
+    const registryApp = createRegistryApp(registry, { catalog });
     const registryUrl = await listen(registryApp, options.registryPort ?? 8081, host, '--registry-port');
     closers.push(() => registryApp.close());
     const urls: PlatformUrls = { platform: '', registry: registryUrl };
-    const platformApp = createPlatformApp({ log, registry, urls: () => ({ ...urls }) });
+    const portal = new Portal({ log, registry, catalog, registryUrl: () => urls.registry });
+    closers.push(() => portal.close());
+    // What is produced through the platform API meets the contract of enforced topics.
+    const enforcing = await EnforcingProducer.open({ log, registryUrl });
+    closers.push(async () => enforcing.close());
+    const connectors = new ConnectorRuntime({ log, registryUrl, dataDir: dataDir.path, kmsSecret: options.kmsSecret });
+    // Connectors start in the background: the APIs need not wait for a CDC snapshot.
+    await connectors.open({ startConnectors: options.runConnectors ?? false, awaitStarts: false });
+    closers.push(() => connectors.close());
+    portal.setConnectors(connectorsFromRuntime(connectors));
+    const platformApp = createPlatformApp({ log: enforcing.wrap(log), registry, urls: () => ({ ...urls }), portal });
+    registerConnectorRoutes(platformApp, connectors);
     urls.platform = await listen(platformApp, options.port ?? 8080, host, '--port');
     closers.push(() => platformApp.close());
 
     dataDir.publish({ urls });
     let closing: Promise<void> | undefined;
-    return { urls, dataDir, log, logDescription: opened.description, logWarnings: opened.warnings, registry, close: () => (closing ??= closeAll()) };
+    return { urls, dataDir, log, logDescription: opened.description, logWarnings: opened.warnings, registry, portal, connectors, close: () => (closing ??= closeAll()) };
   } catch (error) {
     await closeAll().catch(() => undefined);
     throw error;
@@ -105,6 +135,7 @@ export function platformInternalTopics(): InternalTopicSpec[] {
     compacted(TABLE_METADATA_TOPIC, 'the SQL catalog'),
     compacted(CONNECTORS_TOPIC, 'the connectors (configs and states)'),
     compacted(CONNECTOR_OFFSETS_TOPIC, 'the connectors (source offsets)'),
+    compacted(CATALOG_TOPIC, 'the stream catalog (tags, business metadata)', { 'retention.ms': -1 }),
   ];
 }
 

@@ -4,7 +4,10 @@
  */
 import { Command } from 'commander';
 import { registerSchemaCommands } from './commands/schema.ts';
+import { registerApplyCommand } from './commands/apply.ts';
+import { registerDemoCommand } from './commands/demo.ts';
 import { registerTopicCommands } from './commands/topic.ts';
+import { registerSqlCommand } from './commands/sql.ts';
 import { registerUpCommand } from './commands/up.ts';
 import { reportError } from './report-error.ts';
 
@@ -17,8 +20,11 @@ export function buildProgram(): Command {
     .option('-d, --data-dir <dir>', 'data directory (default: $SHIFTLEFT_DATA_DIR or ./.shiftleft)')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
+  registerDemoCommand(program);
+  registerApplyCommand(program);
   registerUpCommand(program);
   registerTopicCommands(program);
+  registerSqlCommand(program);
   registerSchemaCommands(program);
   // Subcommands inherit exitOverride so usage errors come back here instead of exiting.
   for (const command of program.commands) {

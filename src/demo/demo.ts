@@ -12,11 +12,9 @@
  *
  * Everything it runs comes from examples/shift-left/ (see scenario-files.ts).
  */
-import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { randomBytes } from 'node:crypto';
-import { join } from 'node:path';
+import { existsSync, rmSync } from 'node:fs';
+import { platformKmsSecret } from '../common/kms-secret.ts';
 import { ShiftleftError, toShiftleftError } from '../common/errors.ts';
-import { ConnectorRuntime } from '../connect/framework/connector-runtime.ts';
 import { SqlSession } from '../engine/sql-session.ts';
 import { startPlatform, type RunningPlatform } from '../platform.ts';
 import { Catalog } from '../sql/catalog/catalog.ts';
@@ -48,22 +46,6 @@ export interface DemoOptions {
 export interface DemoResult {
   progress: DemoProgress;
   checks: { name: string; ok: boolean; detail: string }[];
-}
-
-/**
- * The producers' KMS secret (the embedded stand-in for a cloud KMS grant): from the
- * environment, or generated once per data directory and kept there, readable only by its owner.
- */
-export function demoKmsSecret(dataDir: string): string {
-  if (process.env.SHIFTLEFT_KMS_SECRET) return process.env.SHIFTLEFT_KMS_SECRET;
-  const dir = join(dataDir, 'secrets');
-  const file = join(dir, 'local-kms-secret');
-  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
-  const secret = randomBytes(32).toString('base64');
-  writeFileSync(file, secret + '\n', { mode: 0o600 });
-  chmodSync(file, 0o600);
-  return secret;
 }
 
 async function registerContract(registryUrl: string, contract: ContractFile): Promise<number> {
@@ -99,8 +81,8 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     out(`resetting ${options.dataDir}`);
     rmSync(options.dataDir, { recursive: true, force: true });
   }
-  const kmsSecret = demoKmsSecret(options.dataDir);
-  const platform: RunningPlatform = await startPlatform({ dataDir: options.dataDir, port: options.port, registryPort: options.registryPort });
+  const kmsSecret = platformKmsSecret(options.dataDir);
+  const platform: RunningPlatform = await startPlatform({ dataDir: options.dataDir, port: options.port, registryPort: options.registryPort, runConnectors: true, kmsSecret });
   const closers: (() => Promise<void>)[] = [() => platform.close()];
   const close = async () => {
     while (closers.length) await closers.pop()!().catch((e: unknown) => out(`warning: ${toShiftleftError(e).message}`));
@@ -123,9 +105,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     }
     await platform.log.createTopic('payments', { ifNotExists: true });
 
-    const connectors = new ConnectorRuntime({ log: platform.log, registryUrl, dataDir: platform.dataDir.path, kmsSecret });
-    await connectors.open();
-    closers.push(() => connectors.close());
+    const connectors = platform.connectors;
     const rates: Record<string, Record<string, unknown>> = {
       'commerce-datagen': { ordersPerSecond: options.ordersPerSecond, seed: options.seed },
       payments: { rate: options.paymentsPerSecond, seed: options.seed },

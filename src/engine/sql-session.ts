@@ -13,7 +13,6 @@ import { Scope, sqlError } from '../sql/binder/scope.ts';
 import type { Catalog, CreateTableDefinition } from '../sql/catalog/catalog.ts';
 import type { SchemaStore } from '../sql/catalog/schema-store.ts';
 import type { ColumnDescriptor, TableDescriptor } from '../sql/catalog/table-descriptor.ts';
-import { parseStatements } from '../sql/parser/index.ts';
 import { printExpression, printStatement } from '../sql/printer.ts';
 import { explainLogical, type Field, type LogicalPlan } from '../sql/plan/logical-plan.ts';
 import { optimize } from '../sql/plan/optimizer.ts';
@@ -21,9 +20,10 @@ import { explainPhysical, type PhysicalPlan } from '../sql/plan/physical-plan.ts
 import { toPhysical } from '../sql/plan/physical-planner.ts';
 import { inputRef, type ScalarExpr } from '../sql/plan/scalar-expr.ts';
 import { castType, listFunctions } from './functions/function-catalog.ts';
-import { formatType, sameType, typeFromAst, withNullability } from '../types/sql-type.ts';
+import { formatType, sameType, typeFromAst, withNullability, type SqlType } from '../types/sql-type.ts';
 import { ROW_KIND_SHORT, type ChangeBatch } from '../types/row.ts';
 import { Job } from './runtime/job.ts';
+import { parseSql, withPositionAndHint } from './sql-error-hints.ts';
 import { Pipeline } from './runtime/pipeline.ts';
 
 export interface SqlSessionOptions {
@@ -118,13 +118,22 @@ export class SqlSession {
   }
 
   async execute(sql: string): Promise<StatementResult[]> {
-    const statements = parseStatements(sql);
+    const statements = parseSql(sql);
     const results: StatementResult[] = [];
     for (const statement of statements) results.push(await this.executeStatement(statement));
     return results;
   }
 
+  /** Runs one statement; its errors always carry a position and a hint (sql-error-hints.ts). */
   async executeStatement(statement: ast.Statement): Promise<StatementResult> {
+    try {
+      return await this.runStatement(statement);
+    } catch (error) {
+      throw withPositionAndHint(error, statement.span);
+    }
+  }
+
+  private async runStatement(statement: ast.Statement): Promise<StatementResult> {
     switch (statement.kind) {
       case 'SetOption':
         if (statement.key === undefined) return { kind: 'table', columns: ['key', 'value'], rows: [...this.properties] };
@@ -234,6 +243,12 @@ export class SqlSession {
       const { f, i } = visible[position]!;
       let expr: ScalarExpr = inputRef(i, f.type);
       if (!sameType(f.type, target.type, true)) {
+        // Fix (errors.test.ts): any castable type was written, so `INSERT INTO t(int_col)
+        // SELECT string_col` ran and failed (or wrote garbage) at run time. As in Flink, an
+        // INSERT converts implicitly only within a type family; anything else needs a CAST.
+        if (typeFamily(f.type) !== typeFamily(target.type) && f.type.kind !== 'NULL') {
+          throw sqlError('SQL_TYPE_MISMATCH', span, `cannot write ${formatType(f.type)} (column ${position + 1}, '${f.name}') into column '${target.name}' ${formatType(target.type)} of table '${table.name}'`, `cast it: CAST(${f.name} AS ${formatType(withNullability(target.type, true))})`);
+        }
         try {
           expr = castType(expr, withNullability(target.type, f.type.nullable));
         } catch {
@@ -300,7 +315,12 @@ export class SqlSession {
       }
       return name;
     }
-    return `${prefix}-${++this.anonymous}-${this.now().toString(36)}`;
+    // Fix: sessions share the statements map (one session per REST request), and each
+    // session's counter starts at 1, so a generated name is checked against the map too.
+    let generated: string;
+    do generated = `${prefix}-${++this.anonymous}-${this.now().toString(36)}`;
+    while (this.statements.has(generated));
+    return generated;
   }
 
   private async insert(insert: ast.Insert, sql: string): Promise<StatementResult> {
@@ -552,6 +572,31 @@ export class SqlSession {
       table.watermark?.column === c.name ? table.watermark.expression : '',
     ]);
     return { kind: 'table', columns: ['name', 'type', 'null', 'key', 'extras', 'watermark'], rows };
+  }
+}
+
+/** Families within which INSERT converts implicitly (numeric widening or narrowing, string lengths, timestamp kinds). */
+function typeFamily(type: SqlType): string {
+  switch (type.kind) {
+    case 'TINYINT':
+    case 'SMALLINT':
+    case 'INT':
+    case 'BIGINT':
+    case 'FLOAT':
+    case 'DOUBLE':
+    case 'DECIMAL':
+      return 'numeric';
+    case 'CHAR':
+    case 'VARCHAR':
+      return 'character';
+    case 'BINARY':
+    case 'VARBINARY':
+      return 'binary';
+    case 'TIMESTAMP':
+    case 'TIMESTAMP_LTZ':
+      return 'timestamp';
+    default:
+      return type.kind;
   }
 }
 

@@ -71,6 +71,19 @@ const BY_CODE: Partial<Record<ErrorCode, HttpError>> = {
   INVALID_KEY: { status: 422, errorCode: 42271 },
   KEK_IN_USE: { status: 422, errorCode: 42272 },
   ENCRYPTION_FAILED: { status: 500, errorCode: 50070 },
+  // SQL: a statement the user can fix is a 4xx (400 bad SQL, 404 unknown table, 422 a valid
+  // statement the engine cannot plan or run that way); a failure while running is a 500.
+  SQL_PARSE_ERROR: { status: 400, errorCode: 400 },
+  SQL_VALIDATION_ERROR: { status: 400, errorCode: 400 },
+  SQL_UNKNOWN_COLUMN: { status: 400, errorCode: 400 },
+  SQL_UNKNOWN_FUNCTION: { status: 400, errorCode: 400 },
+  SQL_TYPE_MISMATCH: { status: 400, errorCode: 400 },
+  SQL_UNKNOWN_TABLE: { status: 404, errorCode: 404 },
+  SQL_PLAN_ERROR: { status: 422, errorCode: 422 },
+  SQL_UNSUPPORTED: { status: 422, errorCode: 422 },
+  SQL_RUNTIME_ERROR: { status: 500, errorCode: 500 },
+  STATEMENT_NOT_FOUND: { status: 404, errorCode: 404 },
+  STATEMENT_ALREADY_EXISTS: { status: 409, errorCode: 409 },
 };
 
 const INTERNAL: HttpError = { status: 500, errorCode: 50001 };

@@ -5,15 +5,18 @@
  */
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Registry } from '../registry/registry.ts';
+import type { StreamCatalog } from '../catalog/stream-catalog.ts';
 import { REGISTRY_MEDIA_TYPE, installErrorHandling, installJsonBodies } from './http-support.ts';
 import { registerDekRegistryRoutes } from './routes/dek-registry.ts';
+import { registerCatalogRoutes } from './routes/catalog.ts';
 import { registerAssociationRoutes } from './routes/registry-associations.ts';
 import { registerCompatibilityRoutes } from './routes/registry-compatibility.ts';
 import { registerConfigRoutes } from './routes/registry-config.ts';
 import { registerSchemaRoutes } from './routes/registry-schemas.ts';
 import { registerSubjectRoutes } from './routes/registry-subjects.ts';
 
-export function createRegistryApp(registry: Registry): FastifyInstance {
+/** With `extras.catalog`, the Stream Catalog API (/catalog/v1) is served too. */
+export function createRegistryApp(registry: Registry, extras: { catalog?: StreamCatalog } = {}): FastifyInstance {
   const app = Fastify({ logger: false });
   installJsonBodies(app);
   installErrorHandling(app, REGISTRY_MEDIA_TYPE);
@@ -33,5 +36,6 @@ export function createRegistryApp(registry: Registry): FastifyInstance {
   registerCompatibilityRoutes(app, registry);
   registerAssociationRoutes(app, registry);
   registerDekRegistryRoutes(app, registry);
+  if (extras.catalog) registerCatalogRoutes(app, extras.catalog);
   return app;
 }

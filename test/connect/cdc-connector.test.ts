@@ -136,3 +136,36 @@ it('reports an unreachable database as FAILED with the reason, and keeps retryin
   await runtime.delete('nowhere').catch(() => undefined);
   await runtime.close();
 });
+
+it('fills unchanged TOASTed values from the rows it wrote, and fails with a hint when it never saw the row', async () => {
+  await db.query('CREATE TABLE docs (id INT PRIMARY KEY, title VARCHAR(50) NOT NULL, body TEXT)');
+  // About 64 KB of incompressible text: stored out of line (TOASTed), so an UPDATE that does not
+  // touch it sends it as "unchanged" without REPLICA IDENTITY FULL.
+  const big = "(SELECT string_agg(md5(i::text || $1), '') FROM generate_series(1, 2000) i)";
+  await db.query(`INSERT INTO docs VALUES (1, 'first', ${big})`, ['a']);
+  const body = (await db.query<{ body: string }>('SELECT body FROM docs WHERE id = 1')).rows[0]!.body;
+
+  const config = { connection: url, tables: ['docs'], slotName: 'docs_slot', publicationName: 'docs_pub', statusIntervalMs: 200 };
+  const runtime = new ConnectorRuntime({ log: registry.log, registryUrl: registry.url, retry: { initialMs: 60_000 } });
+  await runtime.open();
+  assert.equal((await runtime.create({ name: 'docs-cdc', type: 'postgres-cdc', config })).state, 'RUNNING');
+  assert.ok(runtime.status('docs-cdc').warnings.some((w) => /TOAST|REPLICA IDENTITY FULL/.test(w)), JSON.stringify(runtime.status('docs-cdc').warnings));
+  await db.query(`UPDATE docs SET title = 'renamed' WHERE id = 1`);
+  const decoder = new TopicDecoder(registry.url);
+  let records: Decoded[] = [];
+  await waitUntil(async () => (records = await decoder.decode(registry.log, 'shiftleft.public.docs')).length >= 2, 10_000, 'docs records');
+  assert.deepEqual(records.map((r) => [r.value.title, r.value.body === body]), [['first', true], ['renamed', true]], 'the unchanged body is kept, never null');
+
+  // After a restart the connector no longer remembers the row: it refuses to write NULL over it.
+  await runtime.close();
+  await db.query(`UPDATE docs SET title = 'again' WHERE id = 1`);
+  const again = new ConnectorRuntime({ log: registry.log, registryUrl: registry.url, retry: { initialMs: 60_000 } });
+  await again.open();
+  await waitUntil(() => again.status('docs-cdc').state === 'FAILED', 10_000, 'the failure');
+  const failed = again.status('docs-cdc');
+  assert.match(failed.lastError?.message ?? '', /unchanged TOASTed column\(s\) body/);
+  assert.match(failed.lastError?.hint ?? '', /REPLICA IDENTITY FULL/);
+  assert.equal((await decoder.decode(registry.log, 'shiftleft.public.docs')).length, 2, 'nothing was written for the update');
+  await again.delete('docs-cdc');
+  await again.close();
+});

@@ -523,6 +523,44 @@ describe('KafkaLogClient on a real Kafka broker', { skip }, () => {
     assert.throws(() => new KafkaLogClient({ bootstrap: 'no-port' }), (e: unknown) => isShiftleftError(e, 'INVALID_CONFIG'));
   });
 
+  it('tells a security mismatch from an unreachable broker (SASL or TLS against a PLAINTEXT listener)', async () => {
+    // Only PLAINTEXT listeners run here; a client speaking SASL or TLS to one must get an error
+    // about authentication/TLS naming the broker, not "is Kafka running?".
+    const sasl = new KafkaLogClient({ bootstrap: broker.bootstrap, security: { sasl: { mechanism: 'SCRAM-SHA-512', username: 'u', password: 'p' } } });
+    const tls = new KafkaLogClient({ bootstrap: broker.bootstrap, security: { tls: {} }, connectTimeoutMs: 3000 });
+    try {
+      const e = await rejectsWith(sasl.checkConnection(), 'UNAUTHENTICATED', broker.bootstrap);
+      assert.match(e.message, /SASL_PLAINTEXT/);
+      assert.match((e as { hint?: string }).hint ?? '', /sasl/i);
+      await rejectsWith(tls.checkConnection(), 'BROKER_UNAVAILABLE', /TLS handshake with Kafka broker 127\.0\.0\.1:\d+ failed/);
+    } finally {
+      await sasl.close();
+      await tls.close();
+    }
+    assert.throws(
+      () => new KafkaLogClient({ bootstrap: broker.bootstrap, security: { tls: { caFile: '/nonexistent/ca.pem' } } }),
+      (e: unknown) => isShiftleftError(e, 'INVALID_CONFIG') && e.message.includes('/nonexistent/ca.pem'),
+    );
+    assert.throws(
+      () => new KafkaLogClient({ bootstrap: broker.bootstrap, security: { sasl: { mechanism: 'PLAIN', username: 'u', password: '' } } }),
+      (e: unknown) => isShiftleftError(e, 'INVALID_CONFIG') && /password/.test(e.message),
+    );
+  });
+
+  it('createTopic ifNotExists accepts an existing topic as it is, again and again', async () => {
+    const t = unique('idem');
+    await client.createTopic(t, { partitions: 2 });
+    for (let i = 0; i < 2; i++) {
+      const d = await client.createTopic(t, { partitions: 1, config: { 'cleanup.policy': 'compact' }, ifNotExists: true });
+      assert.equal(d.partitions.length, 2);
+      assert.equal(d.config['cleanup.policy'], 'delete', 'an existing topic is not changed');
+    }
+    // Concurrent creations of a missing topic all succeed with one topic.
+    const u = unique('race');
+    const all = await Promise.all([1, 2, 3].map(() => client.createTopic(u, { ifNotExists: true })));
+    assert.ok(all.every((d) => d.partitions.length === 1));
+  });
+
   it('refuses calls after close', async () => {
     const c = new KafkaLogClient({ bootstrap: broker.bootstrap });
     await c.listTopics();

@@ -10,7 +10,6 @@
 import { Command } from 'commander';
 import { ShiftleftError } from '../../common/errors.ts';
 import { readLiveLock } from '../../common/data-dir.ts';
-import { ConnectorRuntime } from '../../connect/framework/connector-runtime.ts';
 import { loadScenario } from '../../demo/scenario-files.ts';
 import { SqlSession } from '../../engine/sql-session.ts';
 import { startPlatform } from '../../platform.ts';
@@ -39,9 +38,8 @@ export function registerApplyCommand(program: Command): void {
         const schemas = new RegistrySchemaStore(platform.urls.registry);
         const catalog = new Catalog({ log: platform.log, schemas });
         const session = new SqlSession({ log: platform.log, schemas, catalog });
-        const connectors = new ConnectorRuntime({ log: platform.log, registryUrl: platform.urls.registry, dataDir: platform.dataDir.path });
-        await connectors.open({ startConnectors: false });
-        try {
+        const connectors = platform.connectors;
+        {
           const targets: ProjectTargets = {
             registryUrl: platform.urls.registry,
             connectors: {
@@ -67,8 +65,6 @@ export function registerApplyCommand(program: Command): void {
           if (opts.dryRun) return;
           await applyPlan(plan, (line) => process.stdout.write(line + '\n'));
           process.stdout.write('Applied.\n');
-        } finally {
-          await connectors.close();
         }
       } finally {
         await platform.close();

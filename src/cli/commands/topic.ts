@@ -1,13 +1,18 @@
 /**
- * `shiftleft topic ...`: create, list, describe, alter, delete, produce, consume.
+ * `shiftleft topic ...`: create, list, describe, alter, delete, produce, consume, enforce.
+ * Producing goes through the platform's EnforcingProducer, so contract-enforced topics refuse
+ * records that skip the serializer (see src/contracts/enforcement.ts).
  */
-import { createInterface } from 'node:readline';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { ShiftleftError } from '../../common/errors.ts';
-import type { LogClient, LogRecord, ProduceRecord, TopicDescription } from '../../log/log-client.ts';
+import type { LogClient, LogRecord, TopicDescription } from '../../log/log-client.ts';
 import { parseTopicConfig } from '../../log/topic-config.ts';
+import { ContractEnforcementStore } from '../../contracts/enforcement-store.ts';
+import { EnforcingProducer } from '../../contracts/enforcement.ts';
 import { withLog } from '../context.ts';
+import { RegistryHttp, withLogAndRegistry } from '../registry-access.ts';
 import { printTable } from '../table.ts';
+import { contractRenderer, KMS_SECRET_ENV, produceFromStdin } from './topic-contract-io.ts';
 
 function collectConfig(value: string, previous: Record<string, string> = {}): Record<string, string> {
   const eq = value.indexOf('=');
@@ -94,11 +99,13 @@ export function registerTopicCommands(program: Command): void {
     .action(async (name: string, opts: { format: string }, command: Command) => {
       await withLog(command, async (log) => {
         const d = await log.describeTopic(name);
+        const enforcement = (await (await ContractEnforcementStore.open(log)).enforcedTopics()).get(name);
         if (opts.format === 'json') {
-          process.stdout.write(JSON.stringify(d, null, 2) + '\n');
+          process.stdout.write(JSON.stringify({ ...d, contractEnforced: enforcement !== undefined }, null, 2) + '\n');
           return;
         }
-        process.stdout.write(`topic ${d.name}${d.internal ? ' (internal)' : ''}\n\n`);
+        process.stdout.write(`topic ${d.name}${d.internal ? ' (internal)' : ''}\n`);
+        process.stdout.write(`contract enforced: ${enforcement ? `yes (since ${enforcement.since}; subject ${d.name}-value)` : 'no'}\n\n`);
         printTable(['partition', 'start offset', 'end offset', 'records', 'bytes'], describeRows(d));
         process.stdout.write('\n');
         printTable(['config', 'value'], Object.entries(d.config).map(([k, v]) => [k, String(v)]));
@@ -131,17 +138,22 @@ export function registerTopicCommands(program: Command): void {
 
   topic
     .command('produce')
-    .description('write records read from stdin, one per line: key<TAB>value, or a bare value (null key)')
+    .description(
+      'write records read from stdin, one per line: key<TAB>value, or a bare value (null key); ' +
+        `with --format, values are JSON serialized with the latest schema of NAME-value and its contract (KMS secret from $${KMS_SECRET_ENV})`,
+    )
     .argument('<name>')
+    .addOption(new Option('--format <format>', 'serialize JSON lines with the contract of NAME-value (json = JSON Schema)').choices(['avro', 'json', 'protobuf', 'json-schema']))
+    .option('--key-field <field>', 'with --format: use this field of each JSON object as the key (UTF-8)')
     .option('--partition <n>', 'write every record to this partition', positiveInt('--partition'))
     .option('--null-value <text>', 'a value equal to this text is written as null (a tombstone)')
     .option('-H, --header <key=value>', 'header added to every record (repeatable)', collectConfig)
-    .action(async (name: string, opts: { partition?: number; nullValue?: string; header?: Record<string, string> }, command: Command) => {
-      await withLog(command, async (log) => {
-        const headers = Object.entries(opts.header ?? {}).map(([key, value]) => ({ key, value: Buffer.from(value) }));
-        const count = await produceLines(log, name, opts.partition, opts.nullValue, headers);
-        process.stderr.write(`produced ${count} record(s) to ${name}\n`);
-      });
+    .action(async (name: string, opts: { format?: string; keyField?: string; partition?: number; nullValue?: string; header?: Record<string, string> }, command: Command) => {
+      if (opts.keyField !== undefined && opts.format === undefined) {
+        throw new ShiftleftError('INVALID_ARGUMENT', '--key-field needs --format', { hint: 'add --format avro|json|protobuf, or give keys as key<TAB>value' });
+      }
+      const headers = Object.entries(opts.header ?? {}).map(([key, value]) => ({ key, value: Buffer.from(value) }));
+      await withLogAndRegistry(command, (access) => produceFromStdin(access, name, { ...opts, headers }));
     });
 
   topic
@@ -154,13 +166,62 @@ export function registerTopicCommands(program: Command): void {
     .option('--partition <n>', 'read only this partition', positiveInt('--partition'))
     .option('--offset <n>', 'start at this offset (with --partition)', positiveInt('--offset'))
     .option('--timeout <seconds>', 'exit after this long without a new record', positiveInt('--timeout', 1))
-    .addOption(new Option('--format <format>', 'text: one value a line; json: one object a line').choices(['text', 'json']).default('text'))
-    .action(async (name: string, opts: ConsumeOptions, command: Command) => {
+    .addOption(
+      new Option('--format <format>', `text: one value a line; json: one record object a line; avro, protobuf, json-schema: decoded values as JSON lines (KMS secret from $${KMS_SECRET_ENV})`)
+        .choices(['text', 'json', ...DECODED_FORMATS])
+        .default('text'),
+    )
+    .addOption(new Option('--value-format <format>', 'decode values serialized as avro, json (JSON Schema) or protobuf; same as --format avro|json-schema|protobuf').choices(['avro', 'json', 'protobuf']))
+    .action(async (name: string, opts: ConsumeOptions & { valueFormat?: string }, command: Command) => {
       if (opts.offset !== undefined && opts.partition === undefined) {
         throw new ShiftleftError('INVALID_ARGUMENT', '--offset needs --partition', { hint: 'add --partition N to say which partition the offset belongs to' });
       }
-      await withLog(command, (log) => consume(log, name, opts));
+      const decode = opts.valueFormat ?? (DECODED_FORMATS.includes(opts.format) ? opts.format : undefined);
+      if (decode === undefined) {
+        await withLog(command, (log) => consume(log, name, opts, async (records) => records.map((r) => renderRaw(r, opts.format)).join('')));
+        return;
+      }
+      await withLogAndRegistry(command, async (access) => {
+        const renderer = contractRenderer(access, name, decode);
+        try {
+          await consume(access.log, name, opts, (records) => renderer.render(records));
+        } finally {
+          renderer.close();
+        }
+      });
     });
+
+  topic
+    .command('enforce')
+    .description('mark a topic contract-enforced: every record produced through the platform must carry a schema id of NAME-value and pass its CONDITION rules')
+    .argument('<name>')
+    .option('--off', 'stop enforcing')
+    .action(async (name: string, opts: { off?: boolean }, command: Command) => {
+      await withLogAndRegistry(command, async ({ log, registryUrl }) => {
+        const producer = await EnforcingProducer.open({ log, registryUrl });
+        try {
+          await producer.setEnforced(name, !opts.off);
+        } finally {
+          producer.close();
+        }
+        if (opts.off) {
+          process.stdout.write(`topic ${name} is no longer contract-enforced\n`);
+          return;
+        }
+        process.stdout.write(`topic ${name} is contract-enforced: records must be serialized with a schema of ${name}-value and pass its CONDITION rules\n`);
+        try {
+          await new RegistryHttp(registryUrl).request('GET', `/subjects/${encodeURIComponent(`${name}-value`)}/versions/latest`);
+        } catch {
+          process.stderr.write(`warning: subject ${name}-value has no schema yet: every record will be refused until one is registered\n`);
+        }
+      });
+    });
+}
+
+const DECODED_FORMATS = ['avro', 'protobuf', 'json-schema'];
+
+function renderRaw(record: LogRecord, format: string): string {
+  return format === 'json' ? JSON.stringify(recordToJson(record)) + '\n' : (record.value === null ? 'null' : record.value.toString('utf8')) + '\n';
 }
 
 interface ConsumeOptions {
@@ -170,44 +231,10 @@ interface ConsumeOptions {
   partition?: number;
   offset?: number;
   timeout?: number;
-  format: 'text' | 'json';
+  format: string;
 }
 
-async function produceLines(
-  log: LogClient,
-  topic: string,
-  partition: number | undefined,
-  nullValue: string | undefined,
-  headers: { key: string; value: Buffer }[],
-): Promise<number> {
-  await log.describeTopic(topic); // fail before reading stdin when the topic does not exist
-  const lines = createInterface({ input: process.stdin, crlfDelay: Infinity });
-  let batch: ProduceRecord[] = [];
-  let count = 0;
-  const flush = async (): Promise<void> => {
-    if (batch.length === 0) return;
-    await log.produce(topic, batch);
-    count += batch.length;
-    batch = [];
-  };
-  for await (const line of lines) {
-    if (line.length === 0) continue;
-    const tab = line.indexOf('\t');
-    const keyText = tab >= 0 ? line.slice(0, tab) : null;
-    const valueText = tab >= 0 ? line.slice(tab + 1) : line;
-    batch.push({
-      key: keyText === null ? null : Buffer.from(keyText),
-      value: nullValue !== undefined && valueText === nullValue ? null : Buffer.from(valueText),
-      headers: headers.length ? headers : undefined,
-      partition,
-    });
-    if (batch.length >= 1000) await flush();
-  }
-  await flush();
-  return count;
-}
-
-async function consume(log: LogClient, topic: string, opts: ConsumeOptions): Promise<void> {
+async function consume(log: LogClient, topic: string, opts: ConsumeOptions, render: (records: LogRecord[]) => Promise<string>): Promise<void> {
   await log.describeTopic(topic);
   const consumer = log.createConsumer({
     topics: [topic],
@@ -233,10 +260,7 @@ async function consume(log: LogClient, topic: string, opts: ConsumeOptions): Pro
         if (opts.timeout) break;
         continue;
       }
-      let out = '';
-      for (const r of records) {
-        out += opts.format === 'json' ? JSON.stringify(recordToJson(r)) + '\n' : (r.value === null ? 'null' : r.value.toString('utf8')) + '\n';
-      }
+      const out = await render(records);
       printed += records.length;
       process.stdout.write(out);
       if (opts.group) await consumer.commit();

@@ -1,9 +1,16 @@
 /**
- * `shiftleft up`: runs the embedded platform in the foreground on the data directory, prints
- * its URLs, and stops cleanly (servers, registry, log, lock, in that order) on SIGINT/SIGTERM.
+ * `shiftleft up`: runs the platform in the foreground on the data directory, prints its URLs,
+ * and stops cleanly (servers, registry, log, lock, in that order) on SIGINT/SIGTERM.
+ *
+ * The log is embedded in the data directory unless `--kafka HOST:PORT[,...]` (or env
+ * SHIFTLEFT_KAFKA_BOOTSTRAP) names an Apache Kafka cluster; the SASL password comes from env
+ * SHIFTLEFT_KAFKA_SASL_PASSWORD only (src/log/open-log.ts).
  */
-import { Command, InvalidArgumentError } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { KAFKA_ENV, logSettingsFrom, type LogCliOptions } from '../../log/open-log.ts';
+import { SASL_MECHANISMS } from '../../log/kafka/kafka-security.ts';
 import { startPlatform } from '../../platform.ts';
+import { platformKmsSecret } from '../../common/kms-secret.ts';
 import { dataDirOf } from '../context.ts';
 
 function port(what: string) {
@@ -34,12 +41,20 @@ export function registerUpCommand(program: Command): void {
     .option('--port <n>', 'platform API port', port('--port'), 8080)
     .option('--registry-port <n>', 'schema registry API port (Confluent-compatible)', port('--registry-port'), 8081)
     .option('--host <host>', 'interface to listen on', '127.0.0.1')
-    .action(async (options: { port: number; registryPort: number; host: string }, command: Command) => {
+    .option('--kafka <bootstrap>', `run on an Apache Kafka cluster, HOST:PORT[,HOST:PORT...] (env ${KAFKA_ENV.bootstrap}); default: the embedded log`)
+    .addOption(new Option('--kafka-sasl-mechanism <mechanism>', `SASL mechanism (env ${KAFKA_ENV.saslMechanism})`).choices([...SASL_MECHANISMS]))
+    .option('--kafka-sasl-username <user>', `SASL username (env ${KAFKA_ENV.saslUsername}); the password is read from env ${KAFKA_ENV.saslPassword} only`)
+    .option('--kafka-tls', `connect to the brokers over TLS (env ${KAFKA_ENV.tls}=true)`)
+    .option('--kafka-ca <file>', `PEM file of the CA that signed the brokers' certificates; implies --kafka-tls (env ${KAFKA_ENV.ca})`)
+    .action(async (options: { port: number; registryPort: number; host: string } & LogCliOptions, command: Command) => {
       const dataDir = dataDirOf(command);
-      const platform = await startPlatform({ dataDir, port: options.port, registryPort: options.registryPort, host: options.host });
-      for (const problem of platform.log.recoveryProblems) process.stderr.write(`warning: ${problem.file}: ${problem.detail}\n`);
+      const log = logSettingsFrom(options, process.env);
+      // `up` is the long-lived owner: it runs the saved connectors, as producers holding the KMS secret.
+      const platform = await startPlatform({ dataDir, port: options.port, registryPort: options.registryPort, host: options.host, log, runConnectors: true, kmsSecret: platformKmsSecret(dataDir) });
+      for (const warning of platform.logWarnings) process.stderr.write(`warning: ${warning}\n`);
       process.stdout.write(
         `shiftleft is up (data directory ${platform.dataDir.path})\n` +
+          `  log               ${platform.logDescription}\n` +
           `  platform API      ${platform.urls.platform}\n` +
           `  schema registry   ${platform.urls.registry}\n` +
           'press Ctrl-C to stop\n',

@@ -88,8 +88,10 @@ export class ConnectorRuntime {
    * Reads the persisted connectors and starts those meant to run (awaiting their first attempt).
    * With `startConnectors: false` nothing runs: the runtime only manages the persisted specs
    * (what a one-shot CLI command on an idle data directory does; `shiftleft up` runs them).
+   * With `awaitStarts: false` it resolves once the specs are loaded and starts connectors in
+   * the background (a platform need not wait for a CDC snapshot to serve its APIs).
    */
-  async open(options: { startConnectors?: boolean } = {}): Promise<void> {
+  async open(options: { startConnectors?: boolean; awaitStarts?: boolean } = {}): Promise<void> {
     this.startConnectors = options.startConnectors ?? true;
     const { store, connectors } = await ConnectorStore.open(this.options.log);
     this.store = store;
@@ -108,7 +110,7 @@ export class ConnectorRuntime {
       }
       starts.push(this.enqueue(managed, () => this.startInstance(managed)));
     }
-    await Promise.all(starts);
+    if (options.awaitStarts ?? true) await Promise.all(starts);
   }
 
   /** The connector types, with their config schemas (for `connector types` and REST). */

@@ -6,12 +6,16 @@
 import { commerceDatagenConnectorType } from '../datagen/commerce-datagen-connector.ts';
 import { paymentsConnectorType } from '../payments/payments-connector.ts';
 import { postgresCdcConnectorType } from '../postgres-cdc/postgres-cdc-connector.ts';
+import { duckdbSinkConnectorType } from '../duckdb-sink/duckdb-sink-connector.ts';
+import { postgresSinkConnectorType } from '../postgres-sink/postgres-sink-connector.ts';
 import type { ConnectorType } from './connector.ts';
 
 export const CONNECTOR_TYPES: readonly ConnectorType[] = [
   postgresCdcConnectorType as unknown as ConnectorType,
   paymentsConnectorType as unknown as ConnectorType,
   commerceDatagenConnectorType as unknown as ConnectorType,
+  duckdbSinkConnectorType as unknown as ConnectorType,
+  postgresSinkConnectorType as unknown as ConnectorType,
 ];
 
 export function connectorTypesByName(types: readonly ConnectorType[]): ReadonlyMap<string, ConnectorType> {

@@ -4,6 +4,7 @@
  * orders when it runs in this process, or a query of the database otherwise.
  */
 import pg from 'pg';
+import { ShiftleftError } from '../../common/errors.ts';
 import { queryRecentOrders, type CommerceGenerator } from '../commerce/commerce-generator.ts';
 
 export interface OrderSource {
@@ -35,6 +36,13 @@ export function databaseOrders(connectionString: string): OrderSource {
         return (await queryRecentOrders(await client, limit)).map((order) => order.orderid);
       } catch (error) {
         // A broken connection is reopened on the next call.
+        if ((error as { code?: string }).code === '42P01') {
+          // The connection is fine; the commerce tables are not there (yet).
+          throw new ShiftleftError('SOURCE_MISCONFIGURED', `the database has no orders table: ${(error as Error).message}`, {
+            hint: 'payments pay orders of the commerce database: start it first (shiftleft source postgres start)',
+            cause: error,
+          });
+        }
         const broken = client;
         client = undefined;
         await (await broken.catch(() => undefined))?.end().catch(() => undefined);

@@ -42,7 +42,15 @@ export class RowMemory {
     const rows = this.rowsOf(table);
     rows.delete(key); // re-insert: Map order is then least recently written first
     rows.set(key, row);
-    if (rows.size > this.maxRowsPerTable) rows.delete(rows.keys().next().value as string);
+    if (rows.size > this.maxRowsPerTable) {
+      // Evict the oldest tenth in one pass. Evicting one key per insert would be quadratic: a
+      // Map's iterator walks over the holes that earlier deletes left at its front.
+      let excess = rows.size - Math.floor(this.maxRowsPerTable * 0.9);
+      for (const oldest of rows.keys()) {
+        if (excess-- <= 0) break;
+        rows.delete(oldest);
+      }
+    }
   }
 
   delete(table: string, key: string): void {
@@ -50,9 +58,15 @@ export class RowMemory {
   }
 }
 
-/** Key values as a stable string (Buffers included) for RowMemory. */
+/** Key values as a string for RowMemory (key fields come in schema order; they are never null). */
 export function keyText(key: Row | null): string | undefined {
-  return key === null ? undefined : JSON.stringify(Object.entries(key).map(([k, v]) => [k, Buffer.isBuffer(v) ? v.toString('hex') : typeof v === 'bigint' ? v.toString() : v]));
+  if (key === null) return undefined;
+  let text = '';
+  for (const field in key) {
+    const value = key[field];
+    text += `${Buffer.isBuffer(value) ? value.toString('hex') : String(value)}\u0001`;
+  }
+  return text;
 }
 
 function zeroOf(field: AvroField): unknown {

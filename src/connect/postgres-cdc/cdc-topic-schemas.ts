@@ -50,6 +50,7 @@ export class CdcTopicSchemas {
   private readonly tables = new Map<string, TableEncoding>();
   /** Every version registered so far, so rows are written with the id of the version they follow. */
   private readonly byFingerprint = new Map<string, TableEncoding>();
+  private readonly bySchemaObject = new WeakMap<TableSchema, TableEncoding>();
   private readonly createdTopics = new Set<string>();
 
   constructor(
@@ -61,8 +62,14 @@ export class CdcTopicSchemas {
 
   /** The encoding of the exact schema version an event follows (registered by onSchema before it). */
   forSchema(schema: TableSchema): TableEncoding {
-    const encoding = this.byFingerprint.get(`${tableKeyOf(schema.table)}|${schema.fingerprint}`);
-    if (!encoding) throw new ShiftleftError('INTERNAL', `no schema registered for ${tableKeyOf(schema.table)} version ${schema.version}`);
+    // Events share their TableSchema object: look it up by identity first (the fingerprint is a
+    // long string, too costly to build a key from for every row).
+    let encoding = this.bySchemaObject.get(schema);
+    if (!encoding) {
+      encoding = this.byFingerprint.get(`${tableKeyOf(schema.table)}|${schema.fingerprint}`);
+      if (!encoding) throw new ShiftleftError('INTERNAL', `no schema registered for ${tableKeyOf(schema.table)} version ${schema.version}`);
+      this.bySchemaObject.set(schema, encoding);
+    }
     return encoding;
   }
 

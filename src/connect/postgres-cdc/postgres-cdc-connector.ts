@@ -9,7 +9,7 @@
  * stays pinned on the source for a connector that no longer exists.
  */
 import { SchemaRegistryClient } from '@confluentinc/schemaregistry';
-import { dropCdcReplication, PostgresCdcReader } from '../postgres/cdc-reader.ts';
+import { dropCdcReplication, PostgresCdcReader, type SlotLag } from '../postgres/cdc-reader.ts';
 import type { PostgresCdcConfig } from '../postgres/cdc-config.ts';
 import type { CdcOffset } from '../postgres/cdc-types.ts';
 import type { Connector, ConnectorContext, ConnectorType, JsonValue } from '../framework/connector.ts';
@@ -17,6 +17,8 @@ import { resolveSourceDatabase } from '../framework/source-database.ts';
 import { postgresCdcConfigSchema, validateCdcConfig, type PostgresCdcConnectorConfig } from './cdc-connector-config.ts';
 import { CdcLogWriter } from './cdc-log-writer.ts';
 import { CdcTopicSchemas } from './cdc-topic-schemas.ts';
+
+const SLOT_LAG_REFRESH_MS = 10_000;
 
 function isCdcOffset(value: JsonValue | undefined): value is JsonValue & CdcOffset {
   return typeof value === 'object' && value !== null && !Array.isArray(value) && typeof value.lsn === 'string' && typeof value.snapshotCompleted === 'boolean';
@@ -29,6 +31,8 @@ export class PostgresCdcConnector implements Connector {
   private schemas: CdcTopicSchemas | undefined;
   private connectionString: string | undefined;
   private paused = false;
+  private lagTimer: NodeJS.Timeout | undefined;
+  private slotLag: SlotLag | undefined;
 
   constructor(
     private readonly config: PostgresCdcConnectorConfig,
@@ -79,10 +83,29 @@ export class PostgresCdcConnector implements Connector {
     const stored = this.context.offsets.read();
     const offset = this.config.snapshotMode === 'always' || !isCdcOffset(stored) ? undefined : { lsn: stored.lsn, snapshotCompleted: stored.snapshotCompleted };
     await reader.start(offset);
+    this.watchSlotLag(reader);
+  }
+
+  /**
+   * Slot lag, refreshed in the background: a slot that trails far behind pins WAL on the source
+   * (a paused or failing connector, or quiet tables without heartbeats), so status shows it.
+   */
+  private watchSlotLag(reader: PostgresCdcReader): void {
+    if (this.lagTimer) clearInterval(this.lagTimer);
+    const refresh = () => {
+      reader.slotLag().then(
+        (lag) => (this.slotLag = lag),
+        () => undefined,
+      );
+    };
+    refresh();
+    this.lagTimer = setInterval(refresh, SLOT_LAG_REFRESH_MS);
+    this.lagTimer.unref();
   }
 
   async pause(): Promise<void> {
     this.paused = true;
+    if (this.lagTimer) clearInterval(this.lagTimer);
     await this.reader?.stop();
   }
 
@@ -91,6 +114,7 @@ export class PostgresCdcConnector implements Connector {
   }
 
   async stop(): Promise<void> {
+    if (this.lagTimer) clearInterval(this.lagTimer);
     await this.reader?.stop();
     this.reader = undefined;
   }
@@ -115,6 +139,9 @@ export class PostgresCdcConnector implements Connector {
       deletes: stats?.deletes ?? 0,
       lastLsn: stats?.lastLsn ?? null,
       lastCommitTime: stats?.lastCommitTime ? new Date(stats.lastCommitTime).toISOString() : null,
+      slotLagBytes: this.slotLag?.lagBytes ?? null,
+      slotRetainedBytes: this.slotLag?.retainedBytes ?? null,
+      slotWalStatus: this.slotLag?.walStatus ?? null,
     };
   }
 }

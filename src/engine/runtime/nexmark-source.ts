@@ -40,17 +40,21 @@ const ROW_COLUMNS: Record<string, { type: EventType; fields: readonly string[] }
 
 /** Events per poll: large enough to amortize the per-batch work, small enough to stay in cache. */
 const BATCH_SIZE = 2048;
+/** Longest stretch of generating without letting other work on the event loop run. */
+const YIELD_EVERY_MS = 20;
 
 export class NexmarkSource {
   private readonly generator: NexmarkGenerator;
-  private readonly fills: ColumnFill[];
+  /** Builds the table row of one event (generated code, see rowBuilder). */
+  private readonly buildRow: RowBuilder;
   private emittedWatermark = -Infinity;
+  private lastYield = performance.now();
   recordsRead = 0;
 
   constructor(private readonly options: NexmarkSourceOptions) {
     const { table } = options;
     this.generator = new NexmarkGenerator(parseNexmarkOptions(table.options, table.name));
-    this.fills = options.columns.map((c) => columnFill(table, table.columns[c]!.name, table.columns[c]!.type));
+    this.buildRow = rowBuilder(options.columns.map((c) => columnFill(table, table.columns[c]!.name, table.columns[c]!.type)));
   }
 
   get name(): string {
@@ -68,27 +72,26 @@ export class NexmarkSource {
     return Promise.resolve(!this.finished);
   }
 
-  // eslint-disable-next-line @typescript-eslint/require-await -- same contract as TopicSource.poll
   async poll(maxRecords = BATCH_SIZE): Promise<SourcePoll> {
+    // Generated data never waits for I/O, so without this an endless 'events.num' = '0' job
+    // would keep the event loop to itself (timers, HTTP, other statements): yield now and then.
+    const now = performance.now();
+    if (now - this.lastYield > YIELD_EVERY_MS) {
+      this.lastYield = now;
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
     return this.pollSync(maxRecords);
   }
 
   /** One batch of events as rows, and the watermark after it. */
   pollSync(maxRecords = BATCH_SIZE): SourcePoll {
-    const { generator, fills } = this;
-    const width = fills.length;
+    const { generator, buildRow } = this;
     const rows: Row[] = [];
     const watermarkOf = this.options.rowtimeField !== undefined ? this.options.watermark : undefined;
     let watermark = -Infinity;
     while (rows.length < maxRecords && generator.hasNext) {
       const data = generator.next();
-      const type = generator.lastType;
-      const row: Row = new Array(width);
-      for (let i = 0; i < width; i++) {
-        const fill = fills[i]!;
-        if (fill.kind === 'row') row[i] = fill.type !== type ? null : fill.remap === undefined ? data : fill.remap.map((j) => (j < 0 ? null : data[j]));
-        else row[i] = fill.kind === 'eventType' ? type : generator.lastDateTime;
-      }
+      const row = buildRow(generator.lastType, data, generator.lastDateTime);
       if (watermarkOf) {
         const wm = watermarkOf(row);
         if (typeof wm === 'number' && wm > watermark) watermark = wm;
@@ -102,8 +105,26 @@ export class NexmarkSource {
       this.emittedWatermark = watermark;
       advanced = watermark;
     }
-    return { batch, watermark: advanced, finished: this.finished };
+    // A generator always has data: never idle.
+    return { batch, watermark: advanced, idle: false, finished: this.finished };
   }
+}
+
+type RowBuilder = (type: EventType, data: readonly unknown[], time: number) => Row;
+
+/**
+ * Compiles the fills into one function returning an array literal: V8 then allocates each row
+ * packed at its final size, which profiling showed clearly faster than filling `new Array(n)`
+ * column by column through a switch (the row building was a fifth of q0's time).
+ */
+function rowBuilder(fills: ColumnFill[]): RowBuilder {
+  const cells = fills.map((fill) => {
+    if (fill.kind === 'eventType') return 'type';
+    if (fill.kind === 'dateTime') return 'time';
+    const value = fill.remap === undefined ? 'data' : `[${fill.remap.map((j) => (j < 0 ? 'null' : `data[${j}]`)).join(', ')}]`;
+    return `(type === ${fill.type} ? ${value} : null)`;
+  });
+  return new Function('type', 'data', 'time', `return [${cells.join(', ')}];`) as RowBuilder;
 }
 
 function columnFill(table: TableDescriptor, name: string, type: SqlType): ColumnFill {

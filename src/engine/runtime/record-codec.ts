@@ -1,5 +1,6 @@
 /**
- * Rows <-> records in the Confluent wire format (magic byte 0, 4-byte schema id, Avro payload).
+ * Rows <-> records in the Confluent wire format (magic byte 0, 4-byte schema id, payload): Avro,
+ * JSON Schema (JSON text) or Protobuf (message indexes, then the message), by the schema's type.
  *
  * Decoding looks the writer schema up by the id in each record (cached), so records written
  * with older or newer compatible schemas decode into the table's current columns by name.
@@ -9,6 +10,8 @@ import { ShiftleftError } from '../../common/errors.ts';
 import type { Row } from '../../types/row.ts';
 import type { SqlType } from '../../types/sql-type.ts';
 import { createRowDecoder, createRowEncoder } from '../../sql/catalog/avro-mapping.ts';
+import { createJsonRowDecoder, createJsonRowEncoder } from '../../sql/catalog/json-schema-mapping.ts';
+import { createProtobufRowDecoder, createProtobufRowEncoder, PROTOBUF_FIRST_MESSAGE_INDEXES } from '../../sql/catalog/protobuf-mapping.ts';
 import type { SchemaStore } from '../../sql/catalog/schema-store.ts';
 
 export interface CodecColumn {
@@ -25,6 +28,23 @@ export function schemaIdOf(bytes: Buffer): number {
   return bytes.readInt32BE(1);
 }
 
+/**
+ * The decoder for one writer schema, by its type: Avro (the fast path), JSON Schema (the JSON
+ * text after the 5-byte prefix) or Protobuf (message indexes, then the message).
+ */
+function decoderFor(id: number, schemaType: string, schema: string, columns: CodecColumn[]): (bytes: Buffer, offset: number) => Row {
+  switch (schemaType) {
+    case 'AVRO':
+      return createRowDecoder(schema, columns);
+    case 'JSON':
+      return createJsonRowDecoder(schema, columns);
+    case 'PROTOBUF':
+      return createProtobufRowDecoder(schema, columns);
+    default:
+      throw new ShiftleftError('DESERIALIZATION_FAILED', `schema id ${id} has schema type ${schemaType}, which the engine cannot decode`);
+  }
+}
+
 /** Decodes values of one subject into rows of the given columns. */
 export class RowDecoder {
   private readonly decoders = new Map<number, (bytes: Buffer, offset: number) => Row>();
@@ -38,10 +58,7 @@ export class RowDecoder {
   async prepare(id: number): Promise<void> {
     if (this.decoders.has(id)) return;
     const stored = await this.schemas.byId(id);
-    if (stored.schemaType !== 'AVRO') {
-      throw new ShiftleftError('DESERIALIZATION_FAILED', `schema id ${id} is ${stored.schemaType}; the engine decodes Avro records`);
-    }
-    this.decoders.set(id, createRowDecoder(stored.schema, this.columns));
+    this.decoders.set(id, decoderFor(id, stored.schemaType, stored.schema, this.columns));
   }
 
   has(id: number): boolean {
@@ -74,9 +91,19 @@ export class RowEncoder {
         hint: 'create the table with CREATE TABLE, which registers its schema',
       });
     }
-    this.encoder = createRowEncoder(latest.schema, this.columns);
-    this.prefix = Buffer.alloc(5);
-    this.prefix.writeInt32BE(latest.id, 1);
+    const header = Buffer.alloc(5);
+    header.writeInt32BE(latest.id, 1);
+    if (latest.schemaType === 'JSON') {
+      this.encoder = createJsonRowEncoder(this.columns);
+      this.prefix = header;
+    } else if (latest.schemaType === 'PROTOBUF') {
+      // Rows are written as the schema's first message, whose message indexes are [0].
+      this.encoder = createProtobufRowEncoder(latest.schema, this.columns);
+      this.prefix = Buffer.concat([header, PROTOBUF_FIRST_MESSAGE_INDEXES]);
+    } else {
+      this.encoder = createRowEncoder(latest.schema, this.columns);
+      this.prefix = header;
+    }
   }
 
   encode(row: Row): Buffer {

@@ -19,6 +19,8 @@ import {
   type ProtobufSide,
 } from './protobuf-diff.ts';
 import { printProtoFile, RawOptionValue } from './protobuf-print.ts';
+import { DEFAULT_DESCRIPTOR_FILE, serializeDescriptor } from './protobuf-descriptor.ts';
+import { decodeDescriptor, descriptorToProtoText, looksSerialized } from './protobuf-descriptor-text.ts';
 
 const MAIN_FILE = '<schema>';
 const PARSE_OPTIONS: protobuf.IParseOptions = { keepCase: true, alternateCommentMode: true };
@@ -111,6 +113,11 @@ function reasonOf(error: unknown): string {
 export class ParsedProtobufSchema implements ParsedSchema {
   readonly schemaType = 'PROTOBUF' as const;
   private normalizedText: string | undefined;
+  private serializedText: string | undefined;
+  /** The .proto text (the given text, or the text printed from a given descriptor). */
+  protoText: string;
+  /** The file name of the descriptor the schema was given as, if it was. */
+  descriptorFile: string | undefined;
 
   constructor(
     readonly text: string,
@@ -124,7 +131,21 @@ export class ParsedProtobufSchema implements ParsedSchema {
     readonly references: readonly ResolvedReference[],
     private readonly packageOfFile: ReadonlyMap<string, string>,
     private readonly referenceOfFile: ReadonlyMap<string, string>,
-  ) {}
+  ) {
+    this.protoText = text;
+  }
+
+  /**
+   * Confluent's `format=serialized`: the base64 FileDescriptorProto of this schema's file (named
+   * as the client named it, when it registered a descriptor).
+   */
+  serialized(): string {
+    this.serializedText ??= serializeDescriptor(
+      { syntax: this.syntax, packageName: this.packageName, imports: this.imports, fileOptions: fileOptions(this.protoText), definitions: this.definitions },
+      this.descriptorFile ?? DEFAULT_DESCRIPTOR_FILE,
+    );
+    return this.serializedText;
+  }
 
   /** Top-level messages of the file, in order (message indexes of the wire format follow this). */
   get messages(): protobuf.Type[] {
@@ -146,7 +167,7 @@ export class ParsedProtobufSchema implements ParsedSchema {
       syntax: this.syntax,
       package: this.packageName,
       imports: [...this.imports],
-      fileOptions: fileOptions(this.text),
+      fileOptions: fileOptions(this.protoText),
       definitions: [...this.definitions],
     });
     return this.normalizedText;
@@ -235,11 +256,30 @@ export function parseProtobufSchema(text: string, references: ResolvedReference[
   );
 }
 
+/**
+ * Parses a schema given as .proto text or as a base64 FileDescriptorProto; a descriptor is
+ * printed as .proto text first, so both spellings of one schema normalize the same.
+ */
+export function parseProtobufSchemaOrDescriptor(text: string, references: ResolvedReference[] = []): ParsedProtobufSchema {
+  if (!looksSerialized(text)) return parseProtobufSchema(text, references);
+  const descriptor = decodeDescriptor(text);
+  const parsed = parseProtobufSchema(descriptorToProtoText(descriptor), references);
+  parsed.descriptorFile = descriptor.name || undefined;
+  return parsed;
+}
+
 export class ProtobufSchemaProvider implements SchemaProvider {
   readonly schemaType = 'PROTOBUF' as const;
 
+  /** Parses .proto text, or a base64 FileDescriptorProto (what Confluent's serializers send). */
   parse(text: string, references: ResolvedReference[]): ParsedProtobufSchema {
-    return parseProtobufSchema(text, references);
+    return parseProtobufSchemaOrDescriptor(text, references);
+  }
+
+  /** `?format=serialized`: the base64 FileDescriptorProto; other formats are not this provider's. */
+  formatSchema(parsed: ParsedSchema, format: string): string | undefined {
+    if (format !== 'serialized' || !(parsed instanceof ParsedProtobufSchema)) return undefined;
+    return parsed.serialized();
   }
 
   /** Confluent's messages; `readerRole` says whether the reader is the new schema (BACKWARD). */

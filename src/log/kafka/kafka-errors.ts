@@ -199,7 +199,8 @@ export function connectionFailure(ctx: MapContext, error: unknown): ShiftleftErr
       cause: error,
     });
   }
-  if (/TLS handshake failed|wrong version number|ERR_SSL_/i.test(`${rootMessage(error)} ${codes.join(' ')}`)) {
+  // A TLS client on a plaintext listener: the broker drops the connection during the handshake.
+  if (/TLS handshake failed|before secure TLS connection|wrong version number|ERR_SSL_/i.test(`${rootMessage(error)} ${codes.join(' ')}`)) {
     return new ShiftleftError('BROKER_UNAVAILABLE', `TLS handshake with Kafka broker ${ctx.broker} failed (${ctx.action}): ${rootMessage(error)}`, {
       hint: 'the listener may not speak TLS (drop --kafka-tls) or may need TLS (add --kafka-tls): compare with its listener.security.protocol.map',
       details: { broker: ctx.broker, ...ctx.details },

@@ -4,7 +4,10 @@
  *
  * - Topics: CreateTopics/DeleteTopics/DescribeConfigs/IncrementalAlterConfigs; configs use the
  *   same keys as Kafka, validated with topic-config.ts before anything is sent.
- * - Produce: idempotent producer (InitProducerId + sequence numbers), acks=all; keyed records go
+ * - Produce: idempotent producer (InitProducerId + sequence numbers), acks=all; a request whose
+ *   connection is lost is resent byte for byte until `deliveryTimeoutMs`, and the broker's
+ *   sequence check turns a resend of an appended batch into its original offsets (no duplicate
+ *   after a broker restart or a dropped connection); keyed records go
  *   to murmur2(key) % partitions (src/log/partitioner.ts), null keys stick to one partition per
  *   call, rotating between calls; all records of a call to one partition are one batch.
  * - Fetch: sessionless Fetch requests with maxWait as the long poll; waitForRecords is a
@@ -14,8 +17,15 @@
  *   LogConsumer (src/log/log-consumer.ts) over fetch/waitForRecords/committed offsets, so the
  *   embedded and the Kafka log behave the same; no Kafka group membership is involved.
  *
+ * - Security: SASL PLAIN/SCRAM and TLS (kafka-security.ts) on every connection; refused
+ *   credentials and untrusted certificates are UNAUTHENTICATED, not "unreachable".
+ * - `checkConnection` reaches the cluster and gets the producer id, so a platform start fails
+ *   on a bad cluster instead of at its first write; `createTopic(..., { ifNotExists })` accepts
+ *   an existing topic without a CreateTopics request (no CREATE permission needed on restart).
+ *
  * Modules: kafka-wire.ts (connections, metadata, raw calls), kafka-errors.ts (error mapping),
- * produce-request.ts (record batches), fetch-decoding.ts (Fetch → LogRecord).
+ * produce-request.ts (record batches), fetch-decoding.ts (Fetch → LogRecord),
+ * kafka-security.ts (SASL/TLS options), kafka-internal-topics.ts (the platform's own topics).
  */
 import {
   createTopicsV7,
@@ -27,6 +37,7 @@ import {
   initProducerIdV4,
   listOffsetsV9,
   type Broker,
+  type Connection,
   type ConnectionPool,
   type produceV11,
 } from '@platformatic/kafka';
@@ -77,6 +88,11 @@ export interface KafkaLogClientOptions {
   metadataMaxAgeMs?: number;
   /** Replication factor of created topics (default: the broker's default.replication.factor). */
   replicationFactor?: number;
+  /**
+   * How long a produce call keeps resending its batches after a lost connection (default
+   * 30000 ms); the idempotent producer makes those resends safe.
+   */
+  deliveryTimeoutMs?: number;
   /** SASL and TLS for secured listeners (kafka-security.ts); PLAINTEXT when absent. */
   security?: KafkaSecuritySettings;
 }
@@ -180,8 +196,11 @@ export class KafkaLogClient implements LogClient {
   readonly #stickyPartition = new Map<string, number>();
   readonly #replicationFactor: number;
   readonly #groups: KafkaGroups;
+  readonly #deliveryTimeoutMs: number;
+  readonly #inDoubt = new InDoubtPartitions();
 
   constructor(options: KafkaLogClientOptions) {
+    this.#deliveryTimeoutMs = options.deliveryTimeoutMs ?? 30_000;
     this.#replicationFactor = options.replicationFactor ?? -1;
     this.#wire = new KafkaWire({
       bootstrap: parseBootstrap(options.bootstrap),
@@ -555,7 +574,12 @@ export class KafkaLogClient implements LogClient {
         }
         const producerPromise = this.#producerState();
         const producer = await producerPromise;
-        const connection = await this.#wire.connectionTo(this.#wire.producePool, leader, ctx.action);
+        let connection = await this.#wire.connectionTo(this.#wire.producePool, leader, ctx.action);
+        // Behind batches whose fate is unknown (see #sendProduce) nothing new may land, or the
+        // broker's memory of recent batches could forget them before they are resent.
+        if (await this.#inDoubt.waitFor(partitions.map((p) => `${topic} ${p}`))) {
+          connection = await this.#wire.connectionTo(this.#wire.producePool, leader, ctx.action);
+        }
         // Sequence numbers are taken right before sending, so that requests on the connection
         // carry increasing sequences in the order they are written.
         const batches: PartitionBatch[] = partitions.map((p) => {
@@ -575,7 +599,7 @@ export class KafkaLogClient implements LogClient {
         });
         let response: produceV11.ProduceResponse;
         try {
-          response = await this.#wire.call<produceV11.ProduceResponse>(produceApi, connection, ctx, -1, this.#wire.options.requestTimeoutMs, topic, batches);
+          response = await this.#sendProduce(leader, connection, ctx, topic, batches);
         } catch (error) {
           // Unknown outcome: a later retry must not reuse these sequence numbers.
           this.#resetProducer(producerPromise);
@@ -634,6 +658,64 @@ export class KafkaLogClient implements LogClient {
       await this.#wire.topic(topic, { refresh: true });
       await new Promise((r) => setTimeout(r, 100 * (attempt + 1)));
       await this.#produceBatches(topic, retry, results, attempt + 1);
+    }
+  }
+
+  /**
+   * Sends one Produce request. When the connection is lost (a broker restart, a dropped socket)
+   * the outcome is unknown: the broker may have appended the batches before the failure. So the
+   * very same batches (same producer id, same sequence numbers) are sent again until the
+   * delivery timeout; a broker that already has them recognizes their sequence numbers and
+   * answers with the offsets it gave them the first time, so a retry never writes twice.
+   */
+  async #sendProduce(leader: number, first: Connection, ctx: MapContext, topic: string, batches: PartitionBatch[]): Promise<produceV11.ProduceResponse> {
+    const deadline = Date.now() + this.#deliveryTimeoutMs;
+    const keys = batches.map((b) => `${topic} ${b.partition}`);
+    let inDoubt = false;
+    try {
+      return await this.#sendProduceAttempts(leader, first, ctx, topic, batches, deadline, () => {
+        if (!inDoubt) this.#inDoubt.enter(keys);
+        inDoubt = true;
+      });
+    } finally {
+      if (inDoubt) this.#inDoubt.exit(keys);
+    }
+  }
+
+  async #sendProduceAttempts(
+    leader: number,
+    first: Connection,
+    ctx: MapContext,
+    topic: string,
+    batches: PartitionBatch[],
+    deadline: number,
+    markInDoubt: () => void,
+  ): Promise<produceV11.ProduceResponse> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const connection = attempt === 0 ? first : await this.#wire.connectionTo(this.#wire.producePool, leader, ctx.action);
+        const response = await this.#wire.call<produceV11.ProduceResponse>(produceApi, connection, ctx, -1, this.#wire.options.requestTimeoutMs, topic, batches);
+        // After a lost connection, concurrent calls retry independently: one may arrive before
+        // an earlier sequence of the same partition has landed again. Wait for it, same bytes.
+        const outOfOrder = response.responses.some((t) => t.partitionResponses.some((p) => errorIdOf(p.errorCode) === 'OUT_OF_ORDER_SEQUENCE_NUMBER'));
+        if (attempt > 0 && outOfOrder && Date.now() < deadline) {
+          await sleep(Math.min(50 * 2 ** attempt, 1000));
+          continue;
+        }
+        return response;
+      } catch (error) {
+        const connectionLost = error instanceof ShiftleftError && error.code === 'BROKER_UNAVAILABLE' && error.details.kafkaError === undefined;
+        if (!connectionLost) throw error;
+        markInDoubt();
+        if (Date.now() >= deadline) {
+          throw new ShiftleftError('BROKER_UNAVAILABLE', `${error.message}; gave up after ${this.#deliveryTimeoutMs} ms of retries, so the records of this call may or may not have been written to '${topic}'`, {
+            hint: error.hint ?? 'check the Kafka brokers',
+            details: { ...error.details, topic, outcome: 'unknown' },
+            cause: error,
+          });
+        }
+        await sleep(Math.min(100 * 2 ** attempt, 1000));
+      }
     }
   }
 
@@ -933,6 +1015,49 @@ export class KafkaLogClient implements LogClient {
   async close(): Promise<void> {
     if (this.#wire.closed) return;
     await this.#wire.close();
+  }
+}
+
+/**
+ * Partitions with batches in flight whose outcome is unknown (their connection was lost), by
+ * `topic partition` key. New batches for such a partition wait until every one of them has been
+ * resent and answered: Kafka recognizes a resent batch only among the last five of a producer
+ * on a partition, so newer batches must not push it out of that window.
+ */
+class InDoubtPartitions {
+  readonly #entries = new Map<string, { count: number; done: Promise<void>; resolve: () => void }>();
+
+  enter(keys: string[]): void {
+    for (const key of keys) {
+      const entry = this.#entries.get(key);
+      if (entry) {
+        entry.count++;
+        continue;
+      }
+      let resolve!: () => void;
+      const done = new Promise<void>((r) => (resolve = r));
+      this.#entries.set(key, { count: 1, done, resolve });
+    }
+  }
+
+  exit(keys: string[]): void {
+    for (const key of keys) {
+      const entry = this.#entries.get(key);
+      if (!entry || --entry.count > 0) continue;
+      this.#entries.delete(key);
+      entry.resolve();
+    }
+  }
+
+  /** Waits until none of the keys is in doubt; true when it had to wait. */
+  async waitFor(keys: string[]): Promise<boolean> {
+    let waited = false;
+    for (;;) {
+      const pending = keys.map((k) => this.#entries.get(k)?.done).filter((d): d is Promise<void> => d !== undefined);
+      if (pending.length === 0) return waited;
+      waited = true;
+      await Promise.all(pending);
+    }
   }
 }
 

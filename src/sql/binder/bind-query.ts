@@ -128,7 +128,11 @@ export class QueryBinder {
     }));
     const union: LogicalPlan = { kind: 'Union', inputs: aligned, fields };
     if (node.all) return union;
-    return { kind: 'Aggregate', input: union, groupKeys: fields.map((_, i) => i), aggregates: [], fields };
+    // UNION (distinct) compares the visible columns only (not the hidden rowtime).
+    const visible = fields.map((f, i) => ({ f, i })).filter(({ f }) => !f.hidden);
+    const input: LogicalPlan = visible.length === fields.length ? union : { kind: 'Project', input: union, exprs: visible.map(({ f, i }) => inputRef(i, f.type)), fields: visible.map(({ f }) => f) };
+    const distinctFields = visible.map(({ f }) => ({ ...f, timeAttribute: undefined }));
+    return { kind: 'Aggregate', input, groupKeys: distinctFields.map((_, i) => i), aggregates: [], fields: distinctFields };
   }
 
   // ---- FROM ---------------------------------------------------------------------------------
@@ -370,6 +374,13 @@ export class QueryBinder {
       plan = this.bindProjection(select.items, plan);
     }
     if (select.quantifier === 'DISTINCT') {
+      // Fix (differential test): DISTINCT grouped by every field, the hidden `$rowtime` the
+      // projection carries included, so rows equal in their visible columns stayed apart.
+      // Only the visible columns are distinct-ed; the hidden ones are dropped first.
+      if (plan.fields.some((f) => f.hidden)) {
+        const visible = plan.fields.map((f, i) => ({ f, i })).filter(({ f }) => !f.hidden);
+        plan = { kind: 'Project', input: plan, exprs: visible.map(({ f, i }) => inputRef(i, f.type)), fields: visible.map(({ f }) => f) };
+      }
       plan = { kind: 'Aggregate', input: plan, groupKeys: plan.fields.map((_, i) => i), aggregates: [], fields: plan.fields.map((f) => ({ ...f, timeAttribute: undefined })) };
     }
     return plan;
@@ -652,6 +663,7 @@ function renameFields(plan: LogicalPlan, names: string[], span: ast.Span): Logic
  * grouped: a reference to window_time, to group by as well (see bindAggregation).
  */
 function hiddenWindowTimeKey(input: LogicalPlan, groupExprs: ScalarExpr[]): ScalarExpr | undefined {
+  if (input.kind === 'Filter' && input.input.kind === 'WindowTvf') return hiddenWindowTimeKey(input.input, groupExprs);
   if (input.kind !== 'WindowTvf') return undefined;
   const arity = input.input.fields.length;
   const grouped = new Set(groupExprs.flatMap((e) => (e.kind === 'InputRef' ? [e.index] : [])));

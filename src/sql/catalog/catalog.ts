@@ -11,9 +11,11 @@
 import { ShiftleftError } from '../../common/errors.ts';
 import type { LogClient } from '../../log/log-client.ts';
 import { T } from '../../types/sql-type.ts';
-import { avroSchemaToColumns, columnsToAvroSchema } from './avro-mapping.ts';
+import { avroSchemaToColumns, avroToSqlType, columnsToAvroSchema } from './avro-mapping.ts';
+import { columnsToJsonSchema, jsonSchemaToColumns } from './json-schema-mapping.ts';
+import { columnsToProtobufSchema, protobufSchemaToColumns } from './protobuf-mapping.ts';
 import type { SchemaStore } from './schema-store.ts';
-import { ROWTIME_COLUMN, type ChangelogMode, type ColumnDescriptor, type TableDescriptor, type WatermarkSpec } from './table-descriptor.ts';
+import { ROWTIME_COLUMN, type ChangelogMode, type ColumnDescriptor, type RecordFormat, type TableDescriptor, type WatermarkSpec } from './table-descriptor.ts';
 
 export const TABLE_METADATA_TOPIC = '_table_metadata';
 
@@ -124,17 +126,23 @@ export class Catalog {
     if (!topics.includes(name)) return undefined;
     const value = await this.options.schemas.latest(`${name}-value`);
     if (!value) return undefined;
+    const key = await this.options.schemas.latest(`${name}-key`);
+    if (value.schemaType === 'JSON' || value.schemaType === 'PROTOBUF') {
+      // JSON Schema and Protobuf values: columns from the value schema; key columns from an Avro key schema.
+      const valueColumns = value.schemaType === 'JSON' ? jsonSchemaToColumns(value.schema) : protobufSchemaToColumns(value.schema);
+      const keyColumns = key?.schemaType === 'AVRO' ? avroKeyColumns(key.schema).filter((c) => !valueColumns.some((v) => v.name === c.name)) : [];
+      return this.describe(name, [...keyColumns, ...valueColumns], meta, connector, value.schemaType === 'JSON' ? 'json-registry' : 'proto-registry');
+    }
     if (value.schemaType !== 'AVRO') {
-      throw new ShiftleftError('SQL_UNSUPPORTED', `table '${name}' has a ${value.schemaType} value schema; the engine reads Avro tables so far`, {
-        hint: 'register an Avro schema for the topic to query it with SQL',
+      throw new ShiftleftError('SQL_UNSUPPORTED', `table '${name}' has a ${value.schemaType} value schema, which has no SQL mapping`, {
+        hint: 'register an Avro, JSON Schema or Protobuf schema for the topic to query it with SQL',
       });
     }
-    const key = await this.options.schemas.latest(`${name}-key`);
     const columns = avroSchemaToColumns(value.schema, key?.schemaType === 'AVRO' ? key.schema : undefined);
     return this.describe(name, columns, meta, connector);
   }
 
-  private describe(name: string, physical: ColumnDescriptor[], meta: TableMetadata | undefined, connector: string): TableDescriptor {
+  private describe(name: string, physical: ColumnDescriptor[], meta: TableMetadata | undefined, connector: string, valueFormat: RecordFormat = 'avro-registry'): TableDescriptor {
     const columns = [...physical, ...(meta?.extraColumns ?? [])];
     const isTopic = connector === 'confluent';
     if (isTopic && !columns.some((c) => c.name === ROWTIME_COLUMN)) {
@@ -151,7 +159,7 @@ export class Catalog {
       watermark: meta?.watermark ?? (isTopic ? { column: ROWTIME_COLUMN, expression: SOURCE_WATERMARK } : undefined),
       changelogMode: meta?.changelogMode ?? (primaryKey ? 'upsert' : 'append'),
       keyFormat: primaryKey || meta?.distributedBy ? 'avro-registry' : 'none',
-      valueFormat: isTopic ? 'avro-registry' : 'none',
+      valueFormat: isTopic ? valueFormat : 'none',
       connector,
       options: meta?.options ?? {},
       comment: meta?.comment,
@@ -184,7 +192,8 @@ export class Catalog {
     const connector = def.options.connector ?? 'confluent';
     const physical = def.columns.filter((c) => c.kind === 'physical');
     const extraColumns = def.columns.filter((c) => c.kind !== 'physical');
-    const changelogMode = (def.options['changelog.mode'] as ChangelogMode | undefined) ?? (def.primaryKey ? 'upsert' : 'append');
+    // A blackhole drops whatever it gets, so (as in Flink) it takes any changelog, updates too.
+    const changelogMode = (def.options['changelog.mode'] as ChangelogMode | undefined) ?? (def.primaryKey ? 'upsert' : connector === 'blackhole' ? 'retract' : 'append');
     const options = { ...def.options };
     delete options['changelog.mode'];
     const meta: TableMetadata = {
@@ -215,7 +224,7 @@ export class Catalog {
       config: compacted ? { 'cleanup.policy': 'compact' } : {},
     });
     const recordName = def.name.replace(/[^A-Za-z0-9_]/g, '_');
-    await this.options.schemas.register(`${def.name}-value`, 'AVRO', columnsToAvroSchema(physical, `${recordName}_value`));
+    await this.registerValueSchema(def, physical, recordName);
     const keyColumns = def.primaryKey ?? def.distributedBy;
     if (keyColumns) {
       const keyFields = keyColumns.map((k) => physical.find((c) => c.name === k)!).map((c) => ({ name: c.name, type: c.type }));
@@ -223,6 +232,20 @@ export class Catalog {
     }
     await this.saveMetadata(meta, def.name);
     return 'created';
+  }
+
+  /** Registers `<t>-value` in the format of `'value.format'` (Avro unless it says JSON Schema or Protobuf). */
+  private async registerValueSchema(def: CreateTableDefinition, physical: ColumnDescriptor[], recordName: string): Promise<void> {
+    const subject = `${def.name}-value`;
+    const format = def.options['value.format'] ?? 'avro-registry';
+    if (format === 'json-registry') await this.options.schemas.register(subject, 'JSON', columnsToJsonSchema(physical, `${recordName}_value`));
+    else if (format === 'proto-registry') await this.options.schemas.register(subject, 'PROTOBUF', columnsToProtobufSchema(physical, `${recordName}_value`));
+    else if (format === 'avro-registry') await this.options.schemas.register(subject, 'AVRO', columnsToAvroSchema(physical, `${recordName}_value`));
+    else {
+      throw new ShiftleftError('SQL_VALIDATION_ERROR', `unknown value.format '${format}' for table '${def.name}'`, {
+        hint: "use 'avro-registry' (the default), 'json-registry' or 'proto-registry'",
+      });
+    }
   }
 
   private requireMeta(name: string): TableMetadata {
@@ -288,3 +311,9 @@ export class Catalog {
   }
 }
 
+/** Columns read from an Avro key schema (a record's fields, or one `key` column). */
+function avroKeyColumns(keySchema: string): ColumnDescriptor[] {
+  const key = avroToSqlType(JSON.parse(keySchema) as Parameters<typeof avroToSqlType>[0]);
+  const fields = key.kind === 'ROW' ? key.fields : [{ name: 'key', type: key }];
+  return fields.map((f) => ({ name: f.name, type: f.type, kind: 'physical', fromKey: true }));
+}

@@ -1,0 +1,202 @@
+/**
+ * The shared engine of the warehouse sinks: consume topics, decode, collapse, write.
+ *
+ * Exactly-once, without any help from the log: each batch is written to the warehouse in one
+ * transaction *together with* the next offsets of the partitions it consumed (table
+ * `_shiftleft_offsets`). On start the sink seeks every partition to the offset stored in the
+ * warehouse, so whatever happened before — a crash between the rows and any other bookkeeping,
+ * a kill -9 in the middle of a batch — the rows and the offsets agree: nothing is written twice,
+ * nothing is skipped. The consumer group's committed offsets are only updated afterwards, for
+ * lag monitoring; they are never read back.
+ *
+ * Per batch: decode every record (undecodable ones → error topic), create/evolve tables for
+ * the schemas seen, collapse to the last operation per key, write rows + offsets, commit.
+ */
+import { ShiftleftError } from '../../common/errors.ts';
+import { ContractSerdes } from '../../contracts/contract-serdes.ts';
+import type { Consumer, LogClient, LogRecord } from '../../log/log-client.ts';
+import type { JsonValue } from '../framework/connector.ts';
+import { BatchCollapser } from './batch-collapse.ts';
+import { ErrorTopic } from './error-topic.ts';
+import { DEFAULT_BATCH_SIZE, tableNameOf, type WarehouseSinkConfig } from './sink-config.ts';
+import { TableSync } from './table-sync.ts';
+import { TopicDecoder } from './topic-decoder.ts';
+import type { PartitionOffset, Warehouse } from './warehouse.ts';
+
+export interface SinkTaskOptions {
+  connector: string;
+  config: WarehouseSinkConfig;
+  log: LogClient;
+  registryUrl: string;
+  /** The runtime's KMS secret: handed to the serdes only when `config.decrypt` is true. */
+  kmsSecret: string | undefined;
+  warehouse: Warehouse;
+  /** A failure of the background loop (the connector reports it through `context.fail`). */
+  onFailure(error: unknown): void;
+  /** Count undecodable records without writing them to the error topic (one-shot exports). */
+  discardErrors?: boolean;
+}
+
+interface TopicState {
+  decoder: TopicDecoder;
+  sync: TableSync;
+}
+
+export interface SinkCounters {
+  records: number;
+  rowsWritten: number;
+  deletes: number;
+  errors: number;
+  skipped: number;
+  batches: number;
+}
+
+export class WarehouseSinkTask {
+  private serdes: ContractSerdes | undefined;
+  private consumer: Consumer | undefined;
+  private readonly topics = new Map<string, TopicState>();
+  private errorTopic: ErrorTopic | undefined;
+  private loop: Promise<void> | undefined;
+  private abort: AbortController | undefined;
+  private readonly positions = new Map<string, PartitionOffset>();
+  private lastCommitAt: number | undefined;
+  readonly counters: SinkCounters = { records: 0, rowsWritten: 0, deletes: 0, errors: 0, skipped: 0, batches: 0 };
+
+  constructor(private readonly options: SinkTaskOptions) {}
+
+  /** Opens the warehouse, prepares the tables and positions, then runs the loop in the background. */
+  async start(): Promise<void> {
+    const { config, connector, log, warehouse } = this.options;
+    if (config.decrypt && !this.options.kmsSecret) {
+      throw new ShiftleftError('CONNECTOR_CONFIG_INVALID', `connector config /config/decrypt: this runtime holds no KMS secret to decrypt with`, {
+        hint: 'set SHIFTLEFT_KMS_SECRET for the platform, or remove "decrypt" to store ciphertext',
+        details: { field: '/config/decrypt' },
+      });
+    }
+    await warehouse.open();
+    // Without the KMS secret the serdes skips ENCRYPT on read: PII stays ciphertext (the default).
+    this.serdes = new ContractSerdes({ registryUrl: this.options.registryUrl, log, kmsSecret: config.decrypt ? this.options.kmsSecret : undefined });
+    this.errorTopic = new ErrorTopic(log, config.errorTopic ?? `${connector}-errors`, connector);
+    for (const topic of config.topics) {
+      const decoder = new TopicDecoder({ topic, mode: config.mode ?? 'auto', keyFields: config.keyFields, serdes: this.serdes, log });
+      await decoder.init();
+      const sync = new TableSync(warehouse, topic, tableNameOf(topic, config.tables), decoder.keyColumns);
+      await sync.init(decoder.latestColumns ? decoder.tableColumns(decoder.latestColumns) : undefined);
+      this.topics.set(topic, { decoder, sync });
+    }
+    await this.openConsumer();
+    this.resume();
+  }
+
+  private async openConsumer(): Promise<void> {
+    const { config, connector, log, warehouse } = this.options;
+    const stored = new Map((await warehouse.readOffsets(connector)).map((o) => [`${o.topic}/${o.partition}`, o]));
+    this.consumer = log.createConsumer({ topics: config.topics, groupId: `${connector}`, maxPollRecords: config.batchSize ?? DEFAULT_BATCH_SIZE });
+    for (const topic of config.topics) {
+      for (const { partition } of (await log.describeTopic(topic)).partitions) {
+        const offset = stored.get(`${topic}/${partition}`)?.nextOffset ?? (await log.listOffsets({ topic, partition }, config.startFrom ?? 'earliest'));
+        this.consumer.seek({ topic, partition }, offset);
+        this.positions.set(`${topic}/${partition}`, { topic, partition, nextOffset: offset });
+      }
+    }
+  }
+
+  /** Starts the background loop (after start or pause). */
+  resume(): void {
+    if (this.loop) return;
+    const abort = new AbortController();
+    this.abort = abort;
+    this.loop = this.run(abort.signal).catch((error: unknown) => {
+      if (!abort.signal.aborted) this.options.onFailure(error);
+    });
+  }
+
+  /** Stops the loop after the batch in flight (which commits or not, atomically). */
+  async pause(): Promise<void> {
+    this.abort?.abort();
+    await this.loop;
+    this.loop = undefined;
+  }
+
+  async stop(): Promise<void> {
+    await this.pause();
+    await this.consumer?.close();
+    this.serdes?.close();
+    await this.options.warehouse.close();
+  }
+
+  private async run(signal: AbortSignal): Promise<void> {
+    const batchSize = this.options.config.batchSize ?? DEFAULT_BATCH_SIZE;
+    while (!signal.aborted) {
+      const records = await this.consumer!.poll({ timeoutMs: 500, maxRecords: batchSize, signal });
+      if (records.length === 0 || signal.aborted) continue;
+      await this.writeBatch(records);
+    }
+  }
+
+  /** Decodes, collapses and writes one batch with its offsets in one warehouse transaction. */
+  async writeBatch(records: LogRecord[]): Promise<void> {
+    const collapser = new BatchCollapser();
+    const failures: { record: LogRecord; reason: string }[] = [];
+    const offsets = new Map<string, PartitionOffset>();
+    let deletes = 0;
+    let skipped = 0;
+    for (const record of records) {
+      offsets.set(`${record.topic}/${record.partition}`, { topic: record.topic, partition: record.partition, nextOffset: record.offset + 1 });
+      const topic = this.topics.get(record.topic)!;
+      const operation = await topic.decoder.decode(record);
+      switch (operation.op) {
+        case 'error':
+          failures.push({ record, reason: operation.reason });
+          break;
+        case 'skip':
+          skipped++;
+          break;
+        case 'delete':
+          // A delete before the table exists has nothing to delete.
+          if (topic.sync.shape) collapser.delete(topic.sync.shape, operation.key);
+          deletes++;
+          break;
+        case 'put': {
+          const shape = await topic.sync.accept(operation.columns, `schema ${operation.schemaId}`);
+          collapser.put(shape, operation.key, operation.values);
+          break;
+        }
+      }
+    }
+    if (!this.options.discardErrors) await this.errorTopic!.write(failures);
+    const writes = collapser.build();
+    await this.options.warehouse.writeBatch(this.options.connector, writes, [...offsets.values()]);
+    this.lastCommitAt = Date.now();
+    for (const [key, offset] of offsets) this.positions.set(key, offset);
+    this.counters.records += records.length;
+    this.counters.rowsWritten += writes.reduce((n, w) => n + w.rows.length, 0);
+    this.counters.deletes += deletes;
+    this.counters.errors += failures.length;
+    this.counters.skipped += skipped;
+    this.counters.batches++;
+    // For `consumer group` lag views only: the warehouse's offsets are the truth.
+    await this.consumer!.commit([...offsets.values()].map((o) => ({ topic: o.topic, partition: o.partition, offset: o.nextOffset }))).catch(() => undefined);
+  }
+
+  /** Records not yet in the warehouse, summed over the partitions. */
+  async lag(): Promise<number> {
+    let lag = 0;
+    for (const p of this.positions.values()) lag += Math.max(0, (await this.options.log.listOffsets(p, 'latest')) - p.nextOffset);
+    return lag;
+  }
+
+  metrics(): Record<string, JsonValue> {
+    const positions: Record<string, number> = {};
+    for (const [key, p] of this.positions) positions[key] = p.nextOffset;
+    return {
+      ...this.counters,
+      tables: Object.fromEntries([...this.topics].map(([topic, t]) => [topic, t.sync.table])),
+      modes: Object.fromEntries([...this.topics].map(([topic, t]) => [topic, t.decoder.upsert ? 'upsert' : 'append'])),
+      positions,
+      errorTopic: this.errorTopic?.topic ?? null,
+      warehouse: this.options.warehouse.description,
+      lastCommitAt: this.lastCommitAt ? new Date(this.lastCommitAt).toISOString() : null,
+    };
+  }
+}
