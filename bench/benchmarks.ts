@@ -6,6 +6,7 @@ import { nexmarkBenchmark } from './nexmark-bench.ts';
 
 export const benchmarks: Record<string, (context: BenchContext) => Promise<BenchResult>> = {
   log: logBenchmark,
+  cdc: (context) => import('./cdc-bench.ts').then((m) => m.cdcBenchmark(context)),
   sink: (context) => import('./sink-bench.ts').then((m) => m.sinkBenchmark(context)),
   contracts: contractsBenchmark,
   nexmark: nexmarkBenchmark,

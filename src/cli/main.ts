@@ -4,6 +4,9 @@
  */
 import { Command } from 'commander';
 import { registerSchemaCommands } from './commands/schema.ts';
+import { registerConnectorCommands } from './commands/connector.ts';
+import { registerSourceCommands } from './commands/source.ts';
+import { registerWarehouseCommands } from './commands/warehouse.ts';
 import { registerApplyCommand } from './commands/apply.ts';
 import { registerDemoCommand } from './commands/demo.ts';
 import { registerTopicCommands } from './commands/topic.ts';
@@ -26,6 +29,9 @@ export function buildProgram(): Command {
   registerTopicCommands(program);
   registerSqlCommand(program);
   registerSchemaCommands(program);
+  registerConnectorCommands(program);
+  registerSourceCommands(program);
+  registerWarehouseCommands(program);
   // Subcommands inherit exitOverride so usage errors come back here instead of exiting.
   for (const command of program.commands) {
     command.exitOverride();

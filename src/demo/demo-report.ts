@@ -2,6 +2,7 @@
  * The demo's final report: the promises of the walkthrough, checked against what the topics
  * actually hold (decoded from their bytes, not from the components' own counters).
  */
+import { DuckDbWarehouse } from '../connect/duckdb-sink/duckdb-warehouse.ts';
 import type { LogClient } from '../log/log-client.ts';
 import { avroSchemaToColumns, createRowDecoder } from '../sql/catalog/avro-mapping.ts';
 import type { SchemaStore } from '../sql/catalog/schema-store.ts';
@@ -98,6 +99,29 @@ export async function finalChecks(log: LogClient, schemas: SchemaStore, progress
 
   checks.push({ name: 'the orders data product is built', ok: orders.length > 0, detail: `${orders.length} order lines joined with customer and product version` });
   return checks;
+}
+
+/** The warehouse (DuckDB) tables hold exactly as many rows as their (append) topics. */
+export async function warehouseChecks(path: string, topics: string[], progress: DemoProgress): Promise<Check[]> {
+  const warehouse = new DuckDbWarehouse({ path, readOnly: true });
+  await warehouse.open();
+  try {
+    const checks: Check[] = [];
+    for (const topic of topics) {
+      const table = topic.replace(/[^A-Za-z0-9_]/g, '_');
+      let rows = -1;
+      try {
+        rows = Number((await warehouse.query(`SELECT COUNT(*) AS n FROM "${table}"`)).rows[0]?.n ?? -1);
+      } catch {
+        rows = -1;
+      }
+      const expected = progress.topics[topic] ?? 0;
+      checks.push({ name: `warehouse table ${table} matches topic ${topic}`, ok: rows === expected && expected > 0, detail: `${rows} rows in DuckDB, ${expected} records in the topic` });
+    }
+    return checks;
+  } finally {
+    await warehouse.close();
+  }
 }
 
 export function formatReport(progress: DemoProgress, checks: Check[]): string {

@@ -13,6 +13,7 @@
  * Everything it runs comes from examples/shift-left/ (see scenario-files.ts).
  */
 import { existsSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { platformKmsSecret } from '../common/kms-secret.ts';
 import { ShiftleftError, toShiftleftError } from '../common/errors.ts';
 import { SqlSession } from '../engine/sql-session.ts';
@@ -20,7 +21,7 @@ import { startPlatform, type RunningPlatform } from '../platform.ts';
 import { Catalog } from '../sql/catalog/catalog.ts';
 import { RegistrySchemaStore } from '../sql/catalog/schema-store.ts';
 import { collectProgress, formatProgress, type DemoProgress } from './demo-progress.ts';
-import { finalChecks, formatReport } from './demo-report.ts';
+import { finalChecks, formatReport, warehouseChecks } from './demo-report.ts';
 import { loadScenario, type ContractFile, type ScenarioFiles } from './scenario-files.ts';
 
 export interface DemoOptions {
@@ -113,7 +114,9 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     // The database and its generator first (CDC needs the tables), then CDC; the payments
     // service needs orders, so it starts once CDC delivered them.
     const rank = (type: string): number => ({ 'commerce-datagen': 0, 'postgres-cdc': 1, payments: 3 })[type] ?? 2;
-    const ordered = [...scenario.connectors].sort((a, b) => rank(a.type) - rank(b.type));
+    const isSink = (type: string): boolean => type.endsWith('-sink');
+    const ordered = [...scenario.connectors].filter((c) => !isSink(c.type)).sort((a, b) => rank(a.type) - rank(b.type));
+    const sinks = scenario.connectors.filter((c) => isSink(c.type));
     for (const spec of ordered.filter((c) => c.type !== 'payments')) {
       const status = await connectors.create({ name: spec.name, type: spec.type, config: { ...spec.config, ...(rates[spec.type] ?? {}) } });
       out(`connector ${spec.name} (${spec.type}): ${status.state}${status.lastError ? ` — ${status.lastError.message}` : ''}`);
@@ -150,6 +153,12 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       }
     }
 
+    // Sinks last: they read the data products the statements just created.
+    for (const spec of sinks) {
+      const status = await connectors.create({ name: spec.name, type: spec.type, config: spec.config });
+      out(`connector ${spec.name} (${spec.type}): ${status.state}${status.lastError ? ` — ${status.lastError.message}` : ''}`);
+    }
+
     const stop = options.stopSignal ?? new Promise(() => undefined);
     const deadline = options.durationSeconds === undefined ? undefined : Date.now() + options.durationSeconds * 1000;
     if (deadline === undefined) out(`running until Ctrl-C; open ${platform.urls.platform} and ${registryUrl}`);
@@ -164,14 +173,43 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       const failed = [...session.statements.values()].find((j) => j.status === 'FAILED');
       if (failed) throw new ShiftleftError('SQL_RUNTIME_ERROR', `statement ${failed.name} failed: ${failed.error?.message}`, { hint: failed.error?.hint });
     }
-    // Let the statements drain what the sources wrote, then report.
-    for (const c of connectors.list()) await connectors.pause(c.name).catch(() => undefined);
+    // Stop the sources, let the statements drain what they wrote and the sinks catch up, then report.
+    for (const c of connectors.list()) if (!sinks.some((s) => s.name === c.name)) await connectors.pause(c.name).catch(() => undefined);
     await new Promise((r) => setTimeout(r, 4000));
+    // Statements stop before the final counts, so topics and warehouse are compared at rest.
+    const failedBefore = [...session.statements.values()].filter((j) => j.status === 'FAILED').map((j) => j.name);
+    for (const job of session.statements.values()) await job.stop();
+    if (failedBefore.length) out(`statements failed: ${failedBefore.join(', ')}`);
+    await waitForSinks(platform, sinks.map((s) => ({ name: s.name, topics: (s.config.topics as string[] | undefined) ?? [] })), 30_000);
     progress = await collectProgress(platform.log, connectors, session, kmsSecret);
     const checks = await finalChecks(platform.log, schemas, progress);
+    const warehouseSinks = sinks.filter((s) => s.type === 'duckdb-sink');
+    await close();
+    // The warehouse file is free once the sinks closed: compare its tables with their topics.
+    for (const sink of warehouseSinks) checks.push(...(await warehouseChecks(join(options.dataDir, 'warehouse', 'warehouse.duckdb'), (sink.config.topics as string[]) ?? [], progress)));
     out(formatReport(progress, checks));
     return { progress, checks };
   } finally {
     await close();
+  }
+}
+
+/** Waits until each sink's consumer group has committed every topic's end offset. */
+async function waitForSinks(platform: RunningPlatform, sinks: { name: string; topics: string[] }[], timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (const sink of sinks) {
+    for (;;) {
+      let behind = false;
+      const committed = await platform.log.fetchCommittedOffsets(sink.name, sink.topics);
+      for (const topic of sink.topics) {
+        const d = await platform.log.describeTopic(topic).catch(() => undefined);
+        for (const p of d?.partitions ?? []) {
+          const c = committed.find((o) => o.topic === topic && o.partition === p.partition)?.offset ?? 0;
+          if (c < p.highWatermark) behind = true;
+        }
+      }
+      if (!behind || Date.now() > deadline) break;
+      await new Promise((r) => setTimeout(r, 500));
+    }
   }
 }

@@ -16,7 +16,12 @@ import type { ReaderRole } from './format-common.ts';
 export type { ReaderRole } from './format-common.ts';
 export { AvroSchemaProvider, ParsedAvroSchema, parseAvroSchema } from './avro/avro-provider.ts';
 export { JsonSchemaProvider, ParsedJsonSchema, parseJsonSchema } from './json-schema/json-schema-provider.ts';
-export { ProtobufSchemaProvider, ParsedProtobufSchema, parseProtobufSchema } from './protobuf/protobuf-provider.ts';
+export {
+  ProtobufSchemaProvider,
+  ParsedProtobufSchema,
+  parseProtobufSchema,
+  parseProtobufSchemaOrDescriptor,
+} from './protobuf/protobuf-provider.ts';
 
 /** A provider whose compatibility check also accepts the reader's role. */
 export interface FormatProvider extends SchemaProvider {

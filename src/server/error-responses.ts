@@ -84,6 +84,17 @@ const BY_CODE: Partial<Record<ErrorCode, HttpError>> = {
   SQL_RUNTIME_ERROR: { status: 500, errorCode: 500 },
   STATEMENT_NOT_FOUND: { status: 404, errorCode: 404 },
   STATEMENT_ALREADY_EXISTS: { status: 409, errorCode: 409 },
+  // contracts
+  SERIALIZATION_FAILED: { status: 422, errorCode: 422 },
+  DESERIALIZATION_FAILED: { status: 422, errorCode: 422 },
+  RULE_FAILED: { status: 422, errorCode: 422 },
+  // connectors
+  CONNECTOR_NOT_FOUND: { status: 404, errorCode: 404 },
+  CONNECTOR_ALREADY_EXISTS: { status: 409, errorCode: 409 },
+  CONNECTOR_CONFIG_INVALID: { status: 422, errorCode: 422 },
+  CONNECTOR_FAILED: { status: 500, errorCode: 500 },
+  SOURCE_UNREACHABLE: { status: 502, errorCode: 502 },
+  SINK_UNREACHABLE: { status: 502, errorCode: 502 },
 };
 
 const INTERNAL: HttpError = { status: 500, errorCode: 50001 };

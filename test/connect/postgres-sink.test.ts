@@ -7,7 +7,8 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type pg from 'pg';
 import { postgresSinkConnectorType, type PostgresSinkConfig } from '../../src/connect/postgres-sink/postgres-sink-connector.ts';
-import type { WarehouseSinkConnector } from '../../src/connect/warehouse/sink-connector.ts';
+import { PostgresWarehouse } from '../../src/connect/postgres-sink/postgres-warehouse.ts';
+import { WarehouseSinkConnector } from '../../src/connect/warehouse/sink-connector.ts';
 import { ContractSerdes } from '../../src/contracts/contract-serdes.ts';
 import { startRegistry, TEST_LOCAL_SECRET, type RunningRegistry } from '../registry/registry-harness.ts';
 import { startTestServer, type TestServer } from './postgres-test-support.ts';
@@ -94,7 +95,8 @@ describe('postgres-sink', () => {
   it('appends, sends undecodable records to the error topic, and resumes without duplicates', async () => {
     await server.log.createTopic('clicks', { partitions: 1 });
     const id = await registerSchema(server, 'clicks-value', CLICK);
-    const click = (n: number) => ({ key: null, value: wire(id, CLICK, { id: n, page: `/p/${n}` }) });
+    const weird = `quotes "q" 'a' {a,b} back\\slash NULL é`;
+    const click = (n: number) => ({ key: null, value: wire(id, CLICK, { id: n, page: n === 3 ? weird : `/p/${n}` }) });
     await server.log.produce('clicks', [click(1), click(2), { key: null, value: Buffer.from([0, 0, 0]) }, click(2), click(3)]);
     let { sink, context } = await run('clicks-sink', { topics: ['clicks'], batchSize: 2 });
     await waitCaughtUp(sink, context);
@@ -108,9 +110,29 @@ describe('postgres-sink', () => {
       rows.rows.map((r: { id: number }) => r.id),
       [1, 2, 2, 3, 4],
     );
+    assert.deepEqual((await db.query(`SELECT page FROM clicks WHERE id = 3`)).rows, [{ page: weird }], 'text survives the array parameters');
     const errors = await readTopic(server.log, 'clicks-sink-errors');
     assert.equal(errors.length, 1);
     assert.equal(errors[0]!.headers.find((h) => h.key === '__sink.offset')!.value!.toString(), '2');
+  });
+
+  it('writes the same rows with the Redshift-compatible statements (VALUES, IN, OR-ed keys)', async () => {
+    await server.log.createTopic('portable', { partitions: 1 });
+    const keySchema = { type: 'record', name: 'K', fields: [{ name: 'a', type: 'int' }, { name: 'b', type: 'string' }] };
+    const keyId = await registerSchema(server, 'portable-key', keySchema);
+    const valueId = await registerSchema(server, 'portable-value', CLICK);
+    const record = (a: number, b: string, page: string | null) => ({ key: wire(keyId, keySchema, { a, b }), value: page === null ? null : wire(valueId, CLICK, { id: a, page }) });
+    await server.log.produce('portable', [record(1, 'x', 'one'), record(1, 'y', 'two'), record(2, 'x', 'three'), record(1, 'x', 'uno'), record(2, 'x', null)]);
+    const context = connectorContext('portable-sink', server);
+    const warehouse = new PostgresWarehouse(url, { portableStatements: true });
+    const sink = new WarehouseSinkConnector({ topics: ['portable'], batchSize: 3 }, context, async () => warehouse);
+    await sink.start();
+    await waitCaughtUp(sink, context);
+    await sink.stop();
+    assert.deepEqual((await db.query(`SELECT a, b, page FROM portable ORDER BY a, b`)).rows, [
+      { a: 1, b: 'x', page: 'uno' },
+      { a: 1, b: 'y', page: 'two' },
+    ]);
   });
 
   it('keeps encrypted PII as ciphertext by default and decrypts it with decrypt: true', async () => {

@@ -44,7 +44,8 @@ describe('the shift-left scenario end to end (shiftleft demo)', () => {
     for (const check of result.checks) assert.ok(check.ok, `${check.name}: ${check.detail}\n${lines.join('\n')}`);
     assert.ok(result.progress.topics.payments! > 20, 'payments flowed');
     assert.ok(result.progress.paymentsRefused > 0, 'the contract refused invalid payments');
-    assert.ok(result.progress.statements.every((s) => s.status === 'RUNNING'), JSON.stringify(result.progress.statements));
+    assert.ok(result.progress.statements.length >= 5 && result.progress.statements.every((s) => s.status !== 'FAILED'), JSON.stringify(result.progress.statements));
+    assert.ok(result.checks.some((c) => c.name.startsWith('warehouse table orders')), 'the warehouse was checked');
   });
 
   it('builds every order line from the product version valid at the order time', async () => {

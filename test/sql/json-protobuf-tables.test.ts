@@ -16,7 +16,9 @@ import {
   SerdeType,
 } from '@confluentinc/schemaregistry';
 import { SqlHarness } from './sql-harness.ts';
-import { formatType } from '../../src/types/sql-type.ts';
+import { T, formatType } from '../../src/types/sql-type.ts';
+import { columnsToJsonSchema, jsonSchemaToColumns } from '../../src/sql/catalog/json-schema-mapping.ts';
+import { columnsToProtobufSchema, protobufSchemaToColumns } from '../../src/sql/catalog/protobuf-mapping.ts';
 
 const ORDER_SCHEMA = {
   $schema: 'http://json-schema.org/draft-07/schema#',
@@ -68,9 +70,62 @@ message Reading {
 }
 `;
 
-function columnTypes(columns: { name: string; type: Parameters<typeof formatType>[0]; kind: string }[]): Record<string, string> {
-  return Object.fromEntries(columns.filter((c) => c.kind === 'physical').map((c) => [c.name, formatType(c.type)]));
+function columnTypes(columns: { name: string; type: Parameters<typeof formatType>[0]; kind?: string }[]): Record<string, string> {
+  return Object.fromEntries(columns.filter((c) => c.kind === undefined || c.kind === 'physical').map((c) => [c.name, formatType(c.type)]));
 }
+
+describe('type mappings', () => {
+  it('maps JSON Schema hints, unions with null, $refs and Connect maps', () => {
+    const schema = {
+      type: 'object',
+      definitions: { Money: { type: 'object', properties: { units: { type: 'integer', 'connect.type': 'int64' } }, required: ['units'] } },
+      properties: {
+        small: { type: 'integer', 'connect.type': 'int16' },
+        ratio: { type: 'number', 'connect.type': 'float32' },
+        price: { type: 'number', title: 'org.apache.kafka.connect.data.Decimal', 'connect.parameters': { scale: '2', 'connect.decimal.precision': '10' } },
+        day: { type: 'integer', title: 'org.apache.kafka.connect.data.Date' },
+        born: { type: 'string', format: 'date' },
+        blob: { type: 'string', 'connect.type': 'bytes' },
+        maybe: { oneOf: [{ type: 'null' }, { type: 'string' }] },
+        money: { $ref: '#/definitions/Money' },
+        attrs: { type: 'object', additionalProperties: { type: 'integer' } },
+        byId: { type: 'array', 'connect.type': 'map', items: { type: 'object', properties: { key: { type: 'integer' }, value: { type: 'string' } } } },
+        kind: { enum: ['a', 'b'] },
+      },
+      required: ['small', 'ratio', 'price', 'day', 'born', 'blob', 'maybe', 'money', 'attrs', 'byId', 'kind'],
+    };
+    assert.deepEqual(columnTypes(jsonSchemaToColumns(JSON.stringify(schema))), {
+      small: 'SMALLINT NOT NULL',
+      ratio: 'FLOAT NOT NULL',
+      price: 'DECIMAL(10, 2) NOT NULL',
+      day: 'DATE NOT NULL',
+      born: 'DATE NOT NULL',
+      blob: 'BYTES NOT NULL',
+      maybe: 'STRING',
+      money: 'ROW<`units` BIGINT NOT NULL> NOT NULL',
+      attrs: 'MAP<STRING NOT NULL, BIGINT NOT NULL> NOT NULL',
+      byId: 'MAP<BIGINT, STRING> NOT NULL',
+      kind: 'STRING NOT NULL',
+    });
+  });
+
+  it('maps SQL columns to JSON Schema and Protobuf and back to the same types', () => {
+    const columns = [
+      { name: 'id', type: T.bigint(false) },
+      { name: 'n', type: T.int(true) },
+      { name: 'name', type: T.string(true) },
+      { name: 'ok', type: T.boolean(false) },
+      { name: 'score', type: T.double(true) },
+      { name: 'at', type: T.timestampLtz(3, true) },
+      { name: 'tags', type: T.array(T.string(false), false) },
+      { name: 'attrs', type: T.map(T.string(false), T.bigint(false), false) },
+      { name: 'pos', type: T.row([{ name: 'x', type: T.double(false) }], true) },
+    ];
+    const asTypes = (cols: typeof columns) => Object.fromEntries(cols.map((c) => [c.name, formatType(c.type)]));
+    assert.deepEqual(columnTypes(jsonSchemaToColumns(columnsToJsonSchema(columns, 'T'))), asTypes(columns));
+    assert.deepEqual(columnTypes(protobufSchemaToColumns(columnsToProtobufSchema(columns, 'T'))), asTypes(columns));
+  });
+});
 
 describe('JSON Schema and Protobuf topics as SQL tables', () => {
   let h: SqlHarness;
@@ -243,6 +298,37 @@ describe('JSON Schema and Protobuf topics as SQL tables', () => {
         { sensor: 's1', c: 17, m: 30 },
         { sensor: 's2', c: 5, m: 10 },
       ]);
+    });
+
+    it('reads a topic whose schema the ProtobufSerializer auto-registered as a descriptor', async () => {
+      await h.server.log.createTopic('auto_proto', { partitions: 1 });
+      const serializer = new ProtobufSerializer(client, SerdeType.VALUE, { autoRegisterSchemas: true, registry: createMutableRegistry(readingDesc) });
+      const value = await serializer.serialize('auto_proto', create(readingDesc, { sensor: 'auto', level: 9 } as never));
+      await h.server.log.produce('auto_proto', [{ key: null, value, timestamp: 1000 }]);
+      assert.deepEqual(await h.table('SELECT sensor, level, unit FROM auto_proto'), [{ sensor: 'auto', level: 9, unit: 'UNIT_UNSPECIFIED' }]);
+    });
+
+    it('sends a Protobuf record it cannot decode to the error topic and keeps going', async () => {
+      await h.server.log.createTopic('readings_proto_bad', { partitions: 1 });
+      await client.register('readings_proto_bad-value', { schemaType: 'PROTOBUF', schema: READING_PROTO });
+      const good = await h.server.log.fetch({ topic: 'readings_proto', partition: 0 }, 0);
+      const first = good.records[0]!.value!;
+      // Message indexes [1] (count 1, index 1, zigzag-encoded): the schema has a single top-level message.
+      const broken = Buffer.concat([first.subarray(0, 5), Buffer.from([2, 2]), first.subarray(6)]);
+      const truncated = first.subarray(0, first.length - 3);
+      await h.server.log.produce('readings_proto_bad', [
+        { key: null, value: first, timestamp: 1000 },
+        { key: null, value: broken, timestamp: 2000 },
+        { key: null, value: truncated, timestamp: 3000 },
+      ]);
+      await h.run("CREATE TABLE kept_proto (sensor STRING) WITH ('value.format' = 'proto-registry')");
+      await h.run("SET 'client.statement-name' = 'keep-proto'; INSERT INTO kept_proto SELECT sensor FROM readings_proto_bad");
+      assert.deepEqual(await h.table('SELECT sensor FROM kept_proto'), [{ sensor: 's1' }]);
+      const errors = await h.server.log.fetch({ topic: '_statement-errors-keep-proto', partition: 0 }, 0);
+      const reasons = errors.records.map((r) => r.headers.find((x) => x.key === '__error.reason')?.value?.toString() ?? '');
+      assert.equal(reasons.length, 2);
+      assert.match(reasons[0]!, /message indexes \[1\] name no message/);
+      assert.match(reasons[1]!, /not a valid 'iot.Reading' message/);
     });
 
     it("round-trips CREATE TABLE ... 'value.format' = 'proto-registry', INSERT and SELECT", async () => {

@@ -4,9 +4,11 @@
  * deletes, INSERT the new rows (multi-row VALUES), DELETE + INSERT the offsets in
  * `_shiftleft_offsets`, COMMIT. Either all of it is visible after a crash, or none.
  *
- * Keys are deleted with `IN (...)` for one key column and OR-ed conjunctions for several
- * (Redshift has no row-value IN over VALUES lists); statements are chunked to stay well under
- * the protocol's 65 535 parameters.
+ * On PostgreSQL, rows and keys travel as one array parameter per column and are expanded with
+ * `unnest(...)` (one short statement per table, whatever the batch size: ~2x faster than
+ * multi-row VALUES). Redshift has no unnest of array parameters, so there keys are deleted with
+ * `IN (...)` for one key column and OR-ed conjunctions for several, and rows inserted with
+ * multi-row VALUES, chunked to stay well under the protocol's 65 535 parameters.
  */
 import pg from 'pg';
 import { ShiftleftError } from '../../common/errors.ts';
@@ -23,7 +25,14 @@ export class PostgresWarehouse implements Warehouse {
   /** Detected at open: Redshift announces itself in version(). */
   dialect: PostgresDialect = 'postgresql';
 
-  constructor(private readonly connectionString: string) {
+  /**
+   * `portableStatements`: use the Redshift-compatible statements (VALUES, IN) on PostgreSQL too
+   * (tests run them against a real server; Redshift selects them by itself).
+   */
+  constructor(
+    private readonly connectionString: string,
+    private readonly options: { portableStatements?: boolean } = {},
+  ) {
     const url = new URL(connectionString);
     url.password = url.password ? '***' : '';
     this.description = url.toString();
@@ -109,6 +118,12 @@ export class PostgresWarehouse implements Warehouse {
   private async deleteKeys(write: TableWrite): Promise<void> {
     const { shape } = write;
     const keyColumns = shape.keyColumns.map((name) => shape.columns.find((c) => c.name === name)!);
+    if (this.useUnnest) {
+      const { from, params } = this.unnest(keyColumns, write.deleteKeys);
+      const on = keyColumns.map((c, i) => `${q(shape.table)}.${q(c.name)} = k.c${i}`).join(' AND ');
+      await this.db.query(`DELETE FROM ${q(shape.table)} USING ${from} AS k(${keyColumns.map((_, i) => `c${i}`).join(', ')}) WHERE ${on}`, params);
+      return;
+    }
     const perChunk = Math.max(1, Math.floor(MAX_PARAMETERS / keyColumns.length));
     for (let start = 0; start < write.deleteKeys.length; start += perChunk) {
       const keys = write.deleteKeys.slice(start, start + perChunk);
@@ -128,7 +143,22 @@ export class PostgresWarehouse implements Warehouse {
     }
   }
 
+  private get useUnnest(): boolean {
+    return this.dialect === 'postgresql' && !this.options.portableStatements;
+  }
+
+  /** `unnest($1::t1[], $2::t2[], ...)` over the rows' columns, with the array parameters. */
+  private unnest(columns: WarehouseColumn[], rows: unknown[][]): { from: string; params: unknown[] } {
+    const params = columns.map((c, i) => rows.map((row) => postgresParameter(row[i], c.type)));
+    return { from: `unnest(${columns.map((c, i) => `$${i + 1}::${this.columnType(c.type)}[]`).join(', ')})`, params };
+  }
+
   private async insertRows(table: string, columns: WarehouseColumn[], rows: unknown[][]): Promise<void> {
+    if (this.useUnnest) {
+      const { from, params } = this.unnest(columns, rows);
+      await this.db.query(`INSERT INTO ${q(table)} (${columns.map((c) => q(c.name)).join(', ')}) SELECT * FROM ${from}`, params);
+      return;
+    }
     const perChunk = Math.max(1, Math.floor(MAX_PARAMETERS / columns.length));
     const casts = columns.map((c) => `::${this.columnType(c.type)}`);
     const names = columns.map((c) => q(c.name)).join(', ');

@@ -21,7 +21,7 @@ import { ErrorTopic } from './error-topic.ts';
 import { DEFAULT_BATCH_SIZE, tableNameOf, type WarehouseSinkConfig } from './sink-config.ts';
 import { TableSync } from './table-sync.ts';
 import { TopicDecoder } from './topic-decoder.ts';
-import type { PartitionOffset, Warehouse } from './warehouse.ts';
+import type { PartitionOffset, TableWrite, Warehouse } from './warehouse.ts';
 
 export interface SinkTaskOptions {
   connector: string;
@@ -40,6 +40,15 @@ export interface SinkTaskOptions {
 interface TopicState {
   decoder: TopicDecoder;
   sync: TableSync;
+}
+
+interface PreparedBatch {
+  records: number;
+  writes: TableWrite[];
+  failures: { record: LogRecord; reason: string }[];
+  offsets: Map<string, PartitionOffset>;
+  deletes: number;
+  skipped: number;
 }
 
 export interface SinkCounters {
@@ -125,58 +134,82 @@ export class WarehouseSinkTask {
     await this.options.warehouse.close();
   }
 
+  /**
+   * Two stages overlap: while the warehouse commits batch N (mostly outside the JavaScript
+   * thread), batch N+1 is polled and decoded. Commits stay strictly in order, and any DDL of
+   * batch N+1 (a new table or column) first waits for batch N's commit, so a statement of one
+   * batch never lands inside another's transaction.
+   */
   private async run(signal: AbortSignal): Promise<void> {
     const batchSize = this.options.config.batchSize ?? DEFAULT_BATCH_SIZE;
-    while (!signal.aborted) {
-      const records = await this.consumer!.poll({ timeoutMs: 500, maxRecords: batchSize, signal });
-      if (records.length === 0 || signal.aborted) continue;
-      await this.writeBatch(records);
+    let inFlight: Promise<void> | undefined;
+    const idle = async (): Promise<void> => {
+      await inFlight;
+    };
+    try {
+      while (!signal.aborted) {
+        const records = await this.consumer!.poll({ timeoutMs: 500, maxRecords: batchSize, signal });
+        if (records.length === 0 || signal.aborted) continue;
+        const prepared = await this.prepareBatch(records, idle);
+        await inFlight;
+        inFlight = this.commitBatch(prepared);
+        inFlight.catch(() => undefined); // awaited (and rethrown) by the next round or below
+      }
+    } finally {
+      await inFlight;
     }
   }
 
   /** Decodes, collapses and writes one batch with its offsets in one warehouse transaction. */
   async writeBatch(records: LogRecord[]): Promise<void> {
+    await this.commitBatch(await this.prepareBatch(records, async () => undefined));
+  }
+
+  /** Decodes and collapses a batch; `beforeDdl` resolves when table DDL may run. */
+  private async prepareBatch(records: LogRecord[], beforeDdl: () => Promise<void>): Promise<PreparedBatch> {
     const collapser = new BatchCollapser();
-    const failures: { record: LogRecord; reason: string }[] = [];
-    const offsets = new Map<string, PartitionOffset>();
-    let deletes = 0;
-    let skipped = 0;
+    const batch: PreparedBatch = { records: records.length, writes: [], failures: [], offsets: new Map(), deletes: 0, skipped: 0 };
     for (const record of records) {
-      offsets.set(`${record.topic}/${record.partition}`, { topic: record.topic, partition: record.partition, nextOffset: record.offset + 1 });
+      batch.offsets.set(`${record.topic}/${record.partition}`, { topic: record.topic, partition: record.partition, nextOffset: record.offset + 1 });
       const topic = this.topics.get(record.topic)!;
       const operation = await topic.decoder.decode(record);
       switch (operation.op) {
         case 'error':
-          failures.push({ record, reason: operation.reason });
+          batch.failures.push({ record, reason: operation.reason });
           break;
         case 'skip':
-          skipped++;
+          batch.skipped++;
           break;
         case 'delete':
           // A delete before the table exists has nothing to delete.
           if (topic.sync.shape) collapser.delete(topic.sync.shape, operation.key);
-          deletes++;
+          batch.deletes++;
           break;
         case 'put': {
-          const shape = await topic.sync.accept(operation.columns, `schema ${operation.schemaId}`);
+          const shape = await topic.sync.accept(operation.columns, `schema ${operation.schemaId}`, beforeDdl);
           collapser.put(shape, operation.key, operation.values);
           break;
         }
       }
     }
-    if (!this.options.discardErrors) await this.errorTopic!.write(failures);
-    const writes = collapser.build();
-    await this.options.warehouse.writeBatch(this.options.connector, writes, [...offsets.values()]);
+    batch.writes = collapser.build();
+    return batch;
+  }
+
+  private async commitBatch(batch: PreparedBatch): Promise<void> {
+    if (!this.options.discardErrors) await this.errorTopic!.write(batch.failures);
+    const offsets = [...batch.offsets.values()];
+    await this.options.warehouse.writeBatch(this.options.connector, batch.writes, offsets);
     this.lastCommitAt = Date.now();
-    for (const [key, offset] of offsets) this.positions.set(key, offset);
-    this.counters.records += records.length;
-    this.counters.rowsWritten += writes.reduce((n, w) => n + w.rows.length, 0);
-    this.counters.deletes += deletes;
-    this.counters.errors += failures.length;
-    this.counters.skipped += skipped;
+    for (const [key, offset] of batch.offsets) this.positions.set(key, offset);
+    this.counters.records += batch.records;
+    this.counters.rowsWritten += batch.writes.reduce((n, w) => n + w.rows.length, 0);
+    this.counters.deletes += batch.deletes;
+    this.counters.errors += batch.failures.length;
+    this.counters.skipped += batch.skipped;
     this.counters.batches++;
     // For `consumer group` lag views only: the warehouse's offsets are the truth.
-    await this.consumer!.commit([...offsets.values()].map((o) => ({ topic: o.topic, partition: o.partition, offset: o.nextOffset }))).catch(() => undefined);
+    await this.consumer!.commit(offsets.map((o) => ({ topic: o.topic, partition: o.partition, offset: o.nextOffset }))).catch(() => undefined);
   }
 
   /** Records not yet in the warehouse, summed over the partitions. */

@@ -56,10 +56,12 @@ export class TableSync {
 
   /**
    * Makes sure the table can hold rows with `columns` (creating or evolving it); returns its
-   * shape. `signature` names the column set (the writer schema id) so each is checked once.
+   * shape. `signature` names the column set (the writer schema id) so each is checked once;
+   * `beforeDdl` resolves when the catalog may be used (no batch transaction in flight).
    */
-  async accept(columns: WarehouseColumn[], signature = JSON.stringify(columns.map((c) => [c.name, c.type]))): Promise<TableShape> {
+  async accept(columns: WarehouseColumn[], signature = JSON.stringify(columns.map((c) => [c.name, c.type])), beforeDdl?: () => Promise<void>): Promise<TableShape> {
     if (this.current && this.accepted.has(signature)) return this.current;
+    await beforeDdl?.();
     if (!this.current) {
       const shape: TableShape = { table: this.table, keyColumns: this.keyColumns.map((k) => k.name), columns: columns.map((c) => ({ name: c.name, type: c.type })) };
       await this.warehouse.createTable(shape);

@@ -1,7 +1,8 @@
 /**
  * Canonical printing of a parsed .proto file (the normalized text of a Protobuf schema):
  * comments and formatting dropped; syntax, package, imports (sorted) and file options (sorted)
- * first; then messages, enums and services in definition order. Inside a message: options
+ * first; then messages, enums, services and extensions (each kind in definition order, the order
+ * of a FileDescriptorProto). Inside a message: options
  * (sorted), reserved ranges and names (sorted), fields in field-number order (a oneof printed
  * where its lowest-numbered field falls), then nested types. Type references are written as
  * fully-qualified names with a leading dot, so `Item`, `Sale.Item` and `.shop.Sale.Item` print
@@ -119,7 +120,9 @@ function printMessage(type: protobuf.Type, edition: string, indent: string): str
   const realOneof = (f: protobuf.Field): protobuf.OneOf | null =>
     f.partOf && !f.partOf.fieldsArray.every((x) => x.options?.proto3_optional === true) ? f.partOf : null;
   const printedOneofs = new Set<protobuf.OneOf>();
-  for (const field of [...type.fieldsArray].sort((a, b) => a.id - b.id)) {
+  // protobufjs also lists `extend` fields inside the extended message (declaringField set): they
+  // are printed with their `extend` block, not as fields of the message.
+  for (const field of [...type.fieldsArray].filter((f) => !f.declaringField).sort((a, b) => a.id - b.id)) {
     const oneof = realOneof(field);
     if (!oneof) {
       lines.push(printField(field, edition, inner));
@@ -134,7 +137,7 @@ function printMessage(type: protobuf.Type, edition: string, indent: string): str
     }
     lines.push(`${inner}}`);
   }
-  for (const nested of type.nestedArray) lines.push(...printNested(nested, edition, inner));
+  for (const nested of descriptorOrder(type.nestedArray)) lines.push(...printNested(nested, edition, inner));
   lines.push(`${indent}}`);
   return lines;
 }
@@ -157,7 +160,10 @@ function printService(service: protobuf.Service, indent: string): string[] {
 }
 
 function printExtension(field: protobuf.Field, edition: string, indent: string): string[] {
-  return [`${indent}extend ${field.extend ?? ''} {`, printField(field, edition, `${indent}  `), `${indent}}`];
+  // The extended type by its full name once resolved, so `Order` and `.pkg.Order` print the same.
+  const extended = field.extensionField?.parent;
+  const name = extended instanceof protobuf.Type ? extended.fullName : (field.extend ?? '');
+  return [`${indent}extend ${name} {`, printField(field, edition, `${indent}  `), `${indent}}`];
 }
 
 function printNested(obj: protobuf.ReflectionObject, edition: string, indent: string): string[] {
@@ -166,6 +172,19 @@ function printNested(obj: protobuf.ReflectionObject, edition: string, indent: st
   if (obj instanceof protobuf.Enum) return printEnum(obj, indent);
   if (obj instanceof protobuf.Service) return printService(obj, indent);
   return [];
+}
+
+/**
+ * Definitions in the order a FileDescriptorProto keeps them: messages, then enums, then
+ * services, then extensions, each kind in definition order. A descriptor cannot say how the kinds
+ * were interleaved in the text, so the canonical form does not either: the same schema sent as
+ * .proto text or as a descriptor (Confluent's serializers) normalizes the same. Message indexes
+ * only count messages, so this order changes no meaning.
+ */
+function descriptorOrder(objects: readonly protobuf.ReflectionObject[]): protobuf.ReflectionObject[] {
+  const rank = (o: protobuf.ReflectionObject): number =>
+    o instanceof protobuf.Type ? 0 : o instanceof protobuf.Enum ? 1 : o instanceof protobuf.Service ? 2 : 3;
+  return objects.map((o, i) => ({ o, i })).sort((a, b) => rank(a.o) - rank(b.o) || a.i - b.i).map((x) => x.o);
 }
 
 export interface PrintableFile {
@@ -188,6 +207,6 @@ export function printProtoFile(file: PrintableFile): string {
     .sort()
     .map((k) => `option ${k} = ${printValue(file.fileOptions[k], k)};`);
   if (options.length > 0) lines.push('', ...options);
-  for (const definition of file.definitions) lines.push('', ...printNested(definition, file.syntax, ''));
+  for (const definition of descriptorOrder(file.definitions)) lines.push('', ...printNested(definition, file.syntax, ''));
   return `${lines.join('\n')}\n`;
 }

@@ -21,7 +21,7 @@
  */
 import protobuf from 'protobufjs';
 import { ShiftleftError } from '../../common/errors.ts';
-import { parseProtobufSchema } from '../../formats/protobuf/protobuf-provider.ts';
+import { parseProtobufSchemaOrDescriptor } from '../../formats/protobuf/protobuf-provider.ts';
 import { T, formatType, withNullability, type SqlType } from '../../types/sql-type.ts';
 import type { Row } from '../../types/row.ts';
 import type { ColumnDescriptor } from './table-descriptor.ts';
@@ -123,7 +123,8 @@ export function protobufSchemaToColumns(valueSchema: string): ColumnDescriptor[]
 }
 
 function firstMessage(schema: string): protobuf.Type {
-  const parsed = parseProtobufSchema(schema);
+  // Schemas auto-registered by Confluent's serializers are stored as base64 descriptors.
+  const parsed = parseProtobufSchemaOrDescriptor(schema);
   const message = parsed.messageType;
   if (!message) {
     throw new ShiftleftError('SQL_UNSUPPORTED', 'the Protobuf value schema defines no message', { hint: 'tables need a message value schema' });
@@ -335,7 +336,7 @@ function messageAt(messages: protobuf.Type[], indexes: number[]): protobuf.Type 
  * given columns, for one writer schema; fields are matched by name.
  */
 export function createProtobufRowDecoder(writerSchema: string, columns: { name: string; type: SqlType }[]): (bytes: Buffer, offset: number) => Row {
-  const parsed = parseProtobufSchema(writerSchema);
+  const parsed = parseProtobufSchemaOrDescriptor(writerSchema);
   const messages = parsed.messages;
   return (bytes, offset) => {
     const { indexes, next } = readMessageIndexes(bytes, offset);
