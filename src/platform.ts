@@ -22,6 +22,7 @@ import { CATALOG_TOPIC } from './catalog/catalog-topic.ts';
 import { StreamCatalog } from './catalog/stream-catalog.ts';
 import { SCHEMAS_TOPIC } from './registry/store/schemas-topic.ts';
 import { createPlatformApp } from './server/platform-app.ts';
+import { StatementRegistry } from './engine/statement-registry.ts';
 import { createRegistryApp } from './server/registry-app.ts';
 import { TABLE_METADATA_TOPIC } from './sql/catalog/catalog.ts';
 
@@ -63,6 +64,8 @@ export interface RunningPlatform {
   portal: Portal;
   /** Sources and sinks (REST under /v1/connectors). */
   connectors: ConnectorRuntime;
+  /** Long-running SQL statements (REST under /v1/statements). */
+  statements: StatementRegistry;
   close(): Promise<void>;
 }
 
@@ -104,14 +107,17 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
     await connectors.open({ startConnectors: options.runConnectors ?? false, awaitStarts: false });
     closers.push(() => connectors.close());
     portal.setConnectors(connectorsFromRuntime(connectors));
-    const platformApp = createPlatformApp({ log: enforcing.wrap(log), registry, urls: () => ({ ...urls }), portal });
+    const appLog = enforcing.wrap(log);
+    const platformApp = createPlatformApp({ log: appLog, registry, urls: () => ({ ...urls }), portal });
+    // The statement registry the REST API serves: in-process statements (the demo's) join it.
+    const statements = StatementRegistry.of(appLog, () => urls.registry);
     registerConnectorRoutes(platformApp, connectors);
     urls.platform = await listen(platformApp, options.port ?? 8080, host, '--port');
     closers.push(() => platformApp.close());
 
     dataDir.publish({ urls });
     let closing: Promise<void> | undefined;
-    return { urls, dataDir, log, logDescription: opened.description, logWarnings: opened.warnings, registry, portal, connectors, close: () => (closing ??= closeAll()) };
+    return { urls, dataDir, log, logDescription: opened.description, logWarnings: opened.warnings, registry, portal, connectors, statements, close: () => (closing ??= closeAll()) };
   } catch (error) {
     await closeAll().catch(() => undefined);
     throw error;

@@ -141,7 +141,8 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     }
 
     // The walkthrough's statements, in order, as long-running statements of this process.
-    const session = new SqlSession({ log: platform.log, schemas, catalog, idleTimeoutMs: 3000 });
+    // Statements join the platform's registry: `shiftleft sql -e 'SHOW STATEMENTS'` lists them.
+    const session = new SqlSession({ log: platform.log, schemas, catalog, idleTimeoutMs: 3000, statements: platform.statements.statements });
     closers.push(async () => {
       for (const job of session.statements.values()) await job.stop();
     });
