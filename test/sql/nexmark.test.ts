@@ -35,7 +35,7 @@ const CASES: QueryCase[] = [
   { query: 'q0', expected: expected.q0 },
   // DECIMAL(4,3) * BIGINT must be exact to 3 decimals; the engine multiplies doubles without
   // rounding to the result scale (1909.5240000000001 for 1909.524), so compare both ways.
-  { query: 'q1', expected: expected.q1, todo: 'DECIMAL multiplication is not rounded to the result scale (expression compiler)' },
+  { query: 'q1', expected: expected.q1 },
   { query: 'q1', expected: expected.q1, round: 3 },
   { query: 'q2', expected: expected.q2 },
   { query: 'q3', expected: expected.q3 },

@@ -28,8 +28,9 @@ export function roundDecimal(x: number, scale: number): number {
   const factor = POW10[scale]!;
   const scaled = x * factor;
   const truncated = Math.trunc(scaled);
-  // Fast path: an exact integer multiple (the usual case) needs no rounding decision.
-  if (scaled === truncated) return x;
+  // Fast path: an exact integer multiple (the usual case) needs no rounding decision, but the
+  // division gives the double nearest to the decimal (0.908 * 2103 = 1909.5240000000001 → 1909.524).
+  if (scaled === truncated) return truncated / factor;
   return roundHalfUp(x, scale);
 }
 
