@@ -154,6 +154,14 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       }
     }
 
+    // The data products, tagged in the catalog with their owners (catalog/data-products.json).
+    for (const entry of scenario.catalog) {
+      for (const product of (entry as { dataProducts?: { topic: string; owner: string; description?: string }[] }).dataProducts ?? []) {
+        await platform.portal.createDataProduct({ ...product });
+        out(`data product ${product.topic}: tagged DataProduct, owner ${product.owner}`);
+      }
+    }
+
     // Sinks last: they read the data products the statements just created.
     for (const spec of sinks) {
       const status = await connectors.create({ name: spec.name, type: spec.type, config: spec.config });
@@ -184,6 +192,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     await waitForSinks(platform, sinks.map((s) => ({ name: s.name, topics: (s.config.topics as string[] | undefined) ?? [] })), 30_000);
     progress = await collectProgress(platform.log, connectors, session, kmsSecret);
     const checks = await finalChecks(platform.log, schemas, progress);
+    checks.push(await dataProductCheck(registryUrl, scenario));
     const warehouseSinks = sinks.filter((s) => s.type === 'duckdb-sink');
     await close();
     // The warehouse file is free once the sinks closed: compare its tables with their topics.
@@ -193,6 +202,15 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   } finally {
     await close();
   }
+}
+
+/** The data products of the scenario are found in the catalog by their DataProduct tag. */
+async function dataProductCheck(registryUrl: string, scenario: ScenarioFiles): Promise<{ name: string; ok: boolean; detail: string }> {
+  const wanted = scenario.catalog.flatMap((entry) => ((entry as { dataProducts?: { topic: string }[] }).dataProducts ?? []).map((p) => p.topic));
+  const response = await fetch(`${registryUrl}/catalog/v1/search/basic?tag=DataProduct&limit=100`);
+  const text = await response.text();
+  const found = wanted.filter((topic) => text.includes(`"${topic}"`));
+  return { name: 'the data products are tagged in the catalog', ok: response.ok && found.length === wanted.length && wanted.length > 0, detail: `${found.length} of ${wanted.length} found by tag DataProduct (${wanted.join(', ')})` };
 }
 
 /** Waits until each sink's consumer group has committed every topic's end offset. */
