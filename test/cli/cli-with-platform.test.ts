@@ -147,7 +147,7 @@ describe('shiftleft topic while shiftleft up runs', { timeout: 300_000 }, () => 
   // `topic produce` now runs through withLogAndRegistry (src/cli/registry-access.ts, another
   // engineer's), which still opens the directory itself; it passes once that function reaches a
   // running platform with connectToRunningPlatform (src/cli/context.ts) as withLog does.
-  it('produces lines from stdin through the platform', { todo: 'withLogAndRegistry does not use connectToRunningPlatform yet' }, async () => {
+  it('produces lines from stdin through the platform', async () => {
     let r = await cli(['topic', 'create', 'lines']);
     assert.equal(r.code, 0, r.stderr);
     r = await cli(['topic', 'produce', 'lines', '-H', 'source=cli'], 'k1\tfirst\nbare value\n');
