@@ -6,10 +6,11 @@
 import { children, type LogicalPlan } from './logical-plan.ts';
 import { pushFilterIntoJoin } from './rules/push-filter-into-join.ts';
 import { mergeFilters } from './rules/merge-filters.ts';
+import { pruneScanColumns } from './rules/prune-scan-columns.ts';
 
 export type Rule = (plan: LogicalPlan) => LogicalPlan;
 
-export const RULES: readonly Rule[] = [mergeFilters, pushFilterIntoJoin];
+export const RULES: readonly Rule[] = [mergeFilters, pushFilterIntoJoin, pruneScanColumns];
 
 function withChildren(plan: LogicalPlan, next: LogicalPlan[]): LogicalPlan {
   switch (plan.kind) {
