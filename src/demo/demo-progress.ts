@@ -18,6 +18,7 @@ export const DEMO_TOPICS = [
   'payments_deduplicate',
   'sales',
   'incremental_revenue',
+  'low_stock_alerts',
 ] as const;
 
 /** A card number as the payments service writes it (`D###-####-####-####`). */
@@ -91,7 +92,7 @@ export function formatProgress(p: DemoProgress): string {
   return [
     `${p.at.slice(11, 19)} cdc: customers ${t['shiftleft.public.customers']}, products ${t['shiftleft.public.products']}, orders ${t['shiftleft.public.orders']}, items ${t['shiftleft.public.order_items']}`,
     `         payments ${t.payments} (refused to DLQ ${p.paymentsRefused} → error-payments ${t['error-payments']}; duplicates sent ${p.paymentsDuplicated}, removed ${p.duplicatesRemoved}; plaintext card numbers ${p.plaintextCardNumbers})`,
-    `         data products: orders ${t.orders}, payments_deduplicate ${t.payments_deduplicate}, sales ${t.sales}, revenue windows ${t.incremental_revenue}`,
+    `         data products: orders ${t.orders}, payments_deduplicate ${t.payments_deduplicate}, sales ${t.sales}, revenue windows ${t.incremental_revenue}, low-stock alerts ${t.low_stock_alerts}`,
     ...failing.map((f) => `         ! ${f}`),
   ].join('\n');
 }

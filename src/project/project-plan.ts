@@ -165,7 +165,9 @@ async function planSql(files: ScenarioFiles, targets: ProjectTargets): Promise<P
     const properties: Record<string, string> = {};
     for (const statement of statements) {
       const text = printStatement(statement);
-      const run = () => targets.sql.execute(text, { ...properties });
+      // The properties as they stand here (a later SET or the name's reset must not leak in).
+      const snapshot = { ...properties };
+      const run = () => targets.sql.execute(text, snapshot);
       switch (statement.kind) {
         case 'SetOption':
           if (statement.key !== undefined) properties[statement.key] = statement.value ?? '';
