@@ -33,6 +33,8 @@ export interface DemoProgress {
   paymentsDuplicated: number;
   duplicatesRemoved: number;
   plaintextCardNumbers: number;
+  /** Records loaded into the warehouse per topic (the sink's committed positions). */
+  warehouseRows: Record<string, number>;
 }
 
 export async function topicRecords(log: LogClient, topic: string): Promise<number> {
@@ -83,7 +85,20 @@ export async function collectProgress(log: LogClient, connectors: ConnectorRunti
     paymentsDuplicated: Number(payments?.metrics.duplicated ?? 0),
     duplicatesRemoved: Math.max(0, topics.payments! - topics.payments_deduplicate!),
     plaintextCardNumbers: plaintext,
+    warehouseRows: warehouseRows(statuses),
   };
+}
+
+function warehouseRows(statuses: ReturnType<ConnectorRuntime['list']>): Record<string, number> {
+  const rows: Record<string, number> = {};
+  for (const s of statuses.filter((c) => c.type.endsWith('-sink'))) {
+    const positions = (s.metrics.positions ?? {}) as Record<string, number>;
+    for (const [key, next] of Object.entries(positions)) {
+      const topic = key.slice(0, key.lastIndexOf('/') >= 0 ? key.lastIndexOf('/') : key.length);
+      rows[topic] = (rows[topic] ?? 0) + Number(next);
+    }
+  }
+  return rows;
 }
 
 export function formatProgress(p: DemoProgress): string {
@@ -93,6 +108,7 @@ export function formatProgress(p: DemoProgress): string {
     `${p.at.slice(11, 19)} cdc: customers ${t['shiftleft.public.customers']}, products ${t['shiftleft.public.products']}, orders ${t['shiftleft.public.orders']}, items ${t['shiftleft.public.order_items']}`,
     `         payments ${t.payments} (refused to DLQ ${p.paymentsRefused} → error-payments ${t['error-payments']}; duplicates sent ${p.paymentsDuplicated}, removed ${p.duplicatesRemoved}; plaintext card numbers ${p.plaintextCardNumbers})`,
     `         data products: orders ${t.orders}, payments_deduplicate ${t.payments_deduplicate}, sales ${t.sales}, revenue windows ${t.incremental_revenue}, low-stock alerts ${t.low_stock_alerts}`,
+    ...(Object.keys(p.warehouseRows).length ? [`         warehouse (DuckDB): ${Object.entries(p.warehouseRows).map(([t, n]) => `${t} ${n}`).join(', ')}`] : []),
     ...failing.map((f) => `         ! ${f}`),
   ].join('\n');
 }

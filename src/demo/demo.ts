@@ -21,7 +21,7 @@ import { startPlatform, type RunningPlatform } from '../platform.ts';
 import { Catalog } from '../sql/catalog/catalog.ts';
 import { RegistrySchemaStore } from '../sql/catalog/schema-store.ts';
 import { collectProgress, formatProgress, type DemoProgress } from './demo-progress.ts';
-import { finalChecks, formatReport, warehouseChecks } from './demo-report.ts';
+import { decodeTopic, finalChecks, formatReport, warehouseChecks } from './demo-report.ts';
 import { loadScenario, type ContractFile, type ScenarioFiles } from './scenario-files.ts';
 
 export interface DemoOptions {
@@ -179,6 +179,8 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       await Promise.race([stop, new Promise((r) => setTimeout(r, wait))]);
       progress = await collectProgress(platform.log, connectors, session, kmsSecret);
       out(formatProgress(progress));
+      const windows = (await decodeTopic(platform.log, schemas, 'incremental_revenue').catch(() => [])).slice(-2);
+      if (windows.length) out(`         revenue: ${windows.map((w) => `${new Date(Number(w.row.window_start)).toISOString().slice(11, 19)}–${new Date(Number(w.row.window_end)).toISOString().slice(11, 19)} ${String(w.row.total_revenue)}`).join(', ')}`);
       const failed = [...session.statements.values()].find((j) => j.status === 'FAILED');
       if (failed) throw new ShiftleftError('SQL_RUNTIME_ERROR', `statement ${failed.name} failed: ${failed.error?.message}`, { hint: failed.error?.hint });
     }
