@@ -74,6 +74,18 @@ interface SourceEntry {
   name: string;
 }
 
+/** What every join operator takes: type, arities, key extractors and the non-equi condition. */
+function joinOptions(plan: Extract<PhysicalPlan, { leftKeys: number[] }>) {
+  return {
+    joinType: plan.joinType,
+    leftArity: plan.left.fields.length,
+    rightArity: plan.right.fields.length,
+    leftKey: keyFn(plan.leftKeys),
+    rightKey: keyFn(plan.rightKeys),
+    condition: plan.condition ? compilePredicate(plan.condition) : undefined,
+  };
+}
+
 const keyFn = (indexes: number[]) => (row: Row): string | null => {
   for (const i of indexes) if (row[i] === null || row[i] === undefined) return null;
   return rowKey(row, indexes);
@@ -216,84 +228,38 @@ export class Pipeline {
         this.connect(plan.input, input!);
         return;
       }
-      case 'RegularJoin': {
-        const [left, right] = this.operatorNode(
-          new RegularJoinOperator({
-            joinType: plan.joinType,
-            leftArity: plan.left.fields.length,
-            rightArity: plan.right.fields.length,
-            leftKey: keyFn(plan.leftKeys),
-            rightKey: keyFn(plan.rightKeys),
-            condition: plan.condition ? compilePredicate(plan.condition) : undefined,
-          }),
-          2,
-          output,
-        );
-        this.connect(plan.left, left!);
-        this.connect(plan.right, right!);
+      case 'RegularJoin':
+        this.joinNode(new RegularJoinOperator(joinOptions(plan)), plan, output);
         return;
-      }
-      case 'TemporalJoin': {
-        const [left, right] = this.operatorNode(
-          new TemporalJoinOperator({
-            joinType: plan.joinType,
-            leftArity: plan.left.fields.length,
-            rightArity: plan.right.fields.length,
-            leftKey: keyFn(plan.leftKeys),
-            rightKey: keyFn(plan.rightKeys),
-            leftTimeIndex: plan.leftTime,
-            rightTimeIndex: plan.rightTime,
-            condition: plan.condition ? compilePredicate(plan.condition) : undefined,
-          }),
-          2,
-          output,
-        );
-        this.connect(plan.left, left!);
-        this.connect(plan.right, right!);
+      case 'TemporalJoin':
+        this.joinNode(new TemporalJoinOperator({ ...joinOptions(plan), joinType: plan.joinType, leftTimeIndex: plan.leftTime, rightTimeIndex: plan.rightTime }), plan, output);
         return;
-      }
-      case 'IntervalJoin': {
-        const [left, right] = this.operatorNode(
+      case 'IntervalJoin':
+        this.joinNode(
           new IntervalJoinOperator({
-            joinType: plan.joinType,
-            leftArity: plan.left.fields.length,
-            rightArity: plan.right.fields.length,
-            leftKey: keyFn(plan.leftKeys),
-            rightKey: keyFn(plan.rightKeys),
+            ...joinOptions(plan),
             leftTimeIndex: plan.leftTime,
             rightTimeIndex: plan.rightTime,
             lowerBoundMs: plan.lowerBoundMs,
             upperBoundMs: plan.upperBoundMs,
-            condition: plan.condition ? compilePredicate(plan.condition) : undefined,
           }),
-          2,
+          plan,
           output,
         );
-        this.connect(plan.left, left!);
-        this.connect(plan.right, right!);
         return;
-      }
-      case 'WindowJoin': {
-        const [left, right] = this.operatorNode(
+      case 'WindowJoin':
+        this.joinNode(
           new WindowJoinOperator({
-            joinType: plan.joinType,
-            leftArity: plan.left.fields.length,
-            rightArity: plan.right.fields.length,
-            leftKey: keyFn(plan.leftKeys),
-            rightKey: keyFn(plan.rightKeys),
+            ...joinOptions(plan),
             leftWindowStartIndex: plan.leftWindow.start,
             leftWindowEndIndex: plan.leftWindow.end,
             rightWindowStartIndex: plan.rightWindow.start,
             rightWindowEndIndex: plan.rightWindow.end,
-            condition: plan.condition ? compilePredicate(plan.condition) : undefined,
           }),
-          2,
+          plan,
           output,
         );
-        this.connect(plan.left, left!);
-        this.connect(plan.right, right!);
         return;
-      }
       case 'Union': {
         const inputs = this.operatorNode(new UnionOperator(plan.inputs.length), plan.inputs.length, output);
         plan.inputs.forEach((p, i) => this.connect(p, inputs[i]!));
@@ -325,6 +291,13 @@ export class Pipeline {
         return;
       }
     }
+  }
+
+  /** A two-input operator fed by the plan's left (input 0) and right (input 1) sides. */
+  private joinNode(operator: Operator, plan: { left: PhysicalPlan; right: PhysicalPlan }, output: Downstream): void {
+    const [left, right] = this.operatorNode(operator, 2, output);
+    this.connect(plan.left, left!);
+    this.connect(plan.right, right!);
   }
 
   async open(): Promise<void> {
