@@ -8,6 +8,7 @@
  * changed after the log acknowledged the record.
  */
 import { ShiftleftError } from '../common/errors.ts';
+import { replayPartition } from '../log/replay.ts';
 import type { LogClient } from '../log/log-client.ts';
 import type { CatalogRecord } from './catalog-types.ts';
 
@@ -54,19 +55,10 @@ export class CatalogTopic {
   }
 
   private async replay(): Promise<void> {
-    const partition = { topic: this.topic, partition: 0 };
-    let offset = await this.log.listOffsets(partition, 'earliest');
-    const end = await this.log.listOffsets(partition, 'latest');
-    while (offset < end) {
-      const batch = await this.log.fetch(partition, offset, { maxRecords: 10_000 });
-      for (const record of batch.records) {
-        if (record.key === null) continue;
-        const key = record.key.toString('utf8');
-        this.apply(key, record.value === null ? null : (JSON.parse(record.value.toString('utf8')) as CatalogRecord));
-      }
-      if (batch.nextOffset <= offset) break;
-      offset = batch.nextOffset;
-    }
+    await replayPartition(this.log, { topic: this.topic, partition: 0 }, (record) => {
+      if (record.key === null) return;
+      this.apply(record.key.toString('utf8'), record.value === null ? null : (JSON.parse(record.value.toString('utf8')) as CatalogRecord));
+    });
   }
 
   exclusive<T>(work: () => Promise<T> | T): Promise<T> {

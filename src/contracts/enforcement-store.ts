@@ -16,6 +16,7 @@
  * through this store applies at once.
  */
 import type { LogClient } from '../log/log-client.ts';
+import { replayPartition } from '../log/replay.ts';
 
 export const CONTRACT_ENFORCEMENT_TOPIC = '_contract_enforcement';
 
@@ -86,21 +87,17 @@ export class ContractEnforcementStore {
       this.exists = (await this.log.listTopics({ includeInternal: true })).includes(CONTRACT_ENFORCEMENT_TOPIC);
       if (!this.exists) return;
     }
-    const partition = { topic: CONTRACT_ENFORCEMENT_TOPIC, partition: 0 };
-    const end = await this.log.listOffsets(partition, 'latest');
-    if (this.nextOffset >= end) return;
-    this.nextOffset = Math.max(this.nextOffset, await this.log.listOffsets(partition, 'earliest'));
-    while (this.nextOffset < end) {
-      const fetched = await this.log.fetch(partition, this.nextOffset, { maxRecords: 10_000 });
-      for (const record of fetched.records) {
-        if (!record.key) continue;
+    this.nextOffset = await replayPartition(
+      this.log,
+      { topic: CONTRACT_ENFORCEMENT_TOPIC, partition: 0 },
+      (record) => {
+        if (!record.key) return;
         const topic = record.key.toString('utf8');
         if (record.value === null) this.entries.delete(topic);
         else this.entries.set(topic, parseEntry(record.value));
-      }
-      if (fetched.nextOffset <= this.nextOffset) break;
-      this.nextOffset = fetched.nextOffset;
-    }
+      },
+      this.nextOffset,
+    );
   }
 }
 

@@ -8,6 +8,7 @@
  * partition keeps the order of writes for a name.
  */
 import type { LogClient } from '../../log/log-client.ts';
+import { replayPartition } from '../../log/replay.ts';
 import type { ConnectorSpec } from './connector-config.ts';
 import type { ConnectorState, JsonValue } from './connector.ts';
 
@@ -33,20 +34,12 @@ export interface StoredConnector {
 
 async function readCompacted(log: LogClient, topic: string): Promise<Map<string, unknown>> {
   const latest = new Map<string, unknown>();
-  const partition = { topic, partition: 0 };
-  const end = await log.listOffsets(partition, 'latest');
-  let offset = await log.listOffsets(partition, 'earliest');
-  while (offset < end) {
-    const fetched = await log.fetch(partition, offset, { maxRecords: 10_000 });
-    for (const record of fetched.records) {
-      if (!record.key) continue;
-      const key = record.key.toString('utf8');
-      if (record.value === null) latest.delete(key);
-      else latest.set(key, JSON.parse(record.value.toString('utf8')));
-    }
-    if (fetched.nextOffset <= offset) break;
-    offset = fetched.nextOffset;
-  }
+  await replayPartition(log, { topic, partition: 0 }, (record) => {
+    if (!record.key) return;
+    const key = record.key.toString('utf8');
+    if (record.value === null) latest.delete(key);
+    else latest.set(key, JSON.parse(record.value.toString('utf8')));
+  });
   return latest;
 }
 

@@ -8,6 +8,7 @@
  */
 import type { LogClient } from '../../log/log-client.ts';
 import { ShiftleftError } from '../../common/errors.ts';
+import { replayPartition } from '../../log/replay.ts';
 import { decodeKey, decodeValue, encodeKey, encodeValue, type StoreRecord } from './store-records.ts';
 
 export const SCHEMAS_TOPIC = '_schemas';
@@ -45,18 +46,10 @@ export class SchemasTopic {
   }
 
   private async replay(): Promise<void> {
-    const partition = { topic: this.topic, partition: 0 };
-    let offset = await this.log.listOffsets(partition, 'earliest');
-    const end = await this.log.listOffsets(partition, 'latest');
-    while (offset < end) {
-      const batch = await this.log.fetch(partition, offset, { maxRecords: 10_000 });
-      for (const record of batch.records) {
-        const key = decodeKey(record.key, record.offset);
-        if (key) this.apply({ key, value: decodeValue(record.value, record.offset) });
-      }
-      if (batch.nextOffset <= offset) break;
-      offset = batch.nextOffset;
-    }
+    await replayPartition(this.log, { topic: this.topic, partition: 0 }, (record) => {
+      const key = decodeKey(record.key, record.offset);
+      if (key) this.apply({ key, value: decodeValue(record.value, record.offset) });
+    });
   }
 
   /** Runs `work` after every earlier exclusive block finished; errors stay with their caller. */

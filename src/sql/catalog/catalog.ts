@@ -10,6 +10,7 @@
  */
 import { ShiftleftError } from '../../common/errors.ts';
 import type { LogClient } from '../../log/log-client.ts';
+import { replayPartition } from '../../log/replay.ts';
 import { T } from '../../types/sql-type.ts';
 import { avroSchemaToColumns, avroToSqlType, columnsToAvroSchema } from './avro-mapping.ts';
 import { columnsToJsonSchema, jsonSchemaToColumns } from './json-schema-mapping.ts';
@@ -78,19 +79,11 @@ export class Catalog {
   async load(): Promise<void> {
     if (this.loaded) return;
     await this.log.createTopic(TABLE_METADATA_TOPIC, { ifNotExists: true, config: { 'cleanup.policy': 'compact' } });
-    const tp = { topic: TABLE_METADATA_TOPIC, partition: 0 };
-    let offset = await this.log.listOffsets(tp, 'earliest');
-    const end = await this.log.listOffsets(tp, 'latest');
-    while (offset < end) {
-      const page = await this.log.fetch(tp, offset);
-      for (const r of page.records) {
-        const name = r.key!.toString('utf8');
-        if (r.value === null) this.metadata.delete(name);
-        else this.metadata.set(name, JSON.parse(r.value.toString('utf8')) as TableMetadata);
-      }
-      if (page.nextOffset <= offset) break;
-      offset = page.nextOffset;
-    }
+    await replayPartition(this.log, { topic: TABLE_METADATA_TOPIC, partition: 0 }, (r) => {
+      const name = r.key!.toString('utf8');
+      if (r.value === null) this.metadata.delete(name);
+      else this.metadata.set(name, JSON.parse(r.value.toString('utf8')) as TableMetadata);
+    });
     this.loaded = true;
   }
 
