@@ -49,7 +49,9 @@ export async function killRestartCatchUp(dir: string, target: string, rounds: nu
       for (const m of d.toString().matchAll(/records (\d+)/g)) last = Number(m[1]);
     });
     // Kill after the first committed batch, at a random moment while it writes the next ones.
-    await waitForLine(child, /^records [1-9]/, 30_000);
+    // (A child's start-up, module loading plus a warehouse connection, took over 30 s once on a
+    // loaded CI machine: the wait is generous, the kill timing stays random.)
+    await waitForLine(child, /^records [1-9]/, 90_000);
     await new Promise((r) => setTimeout(r, Math.random() * 250));
     const exited = new Promise((r) => child.once('exit', r));
     child.kill('SIGKILL');
