@@ -51,7 +51,13 @@ export async function killRestartCatchUp(dir: string, target: string, rounds: nu
     // Kill after the first committed batch, at a random moment while it writes the next ones.
     // (A child's start-up, module loading plus a warehouse connection, took over 30 s once on a
     // loaded CI machine: the wait is generous, the kill timing stays random.)
-    await waitForLine(child, /^records [1-9]/, 90_000);
+    try {
+      await waitForLine(child, /^records [1-9]/, 90_000);
+    } catch (error) {
+      // A child left running would keep the test process (and the whole run) alive.
+      child.kill('SIGKILL');
+      throw error;
+    }
     await new Promise((r) => setTimeout(r, Math.random() * 250));
     const exited = new Promise((r) => child.once('exit', r));
     child.kill('SIGKILL');
@@ -59,7 +65,12 @@ export async function killRestartCatchUp(dir: string, target: string, rounds: nu
     progress.push(last);
   }
   const final = spawnTs('test/connect/duckdb-sink-crash-child.ts', [join(dir, 'log'), target, '--until-caught-up']);
-  await waitForLine(final, /^caught-up$/, 60_000);
+  try {
+    await waitForLine(final, /^caught-up$/, 90_000);
+  } catch (error) {
+    final.kill('SIGKILL');
+    throw error;
+  }
   await new Promise((r) => final.once('exit', r));
   assert.ok(
     progress.every((p) => p > 0 && p < CRASH_ORDERS + CRASH_CLICKS),
