@@ -14,7 +14,11 @@ export function waitForLine(child: ChildProcess, pattern: RegExp, timeoutMs = 30
   return new Promise((resolve, reject) => {
     let buffer = '';
     let stderr = '';
-    const timer = setTimeout(() => reject(new Error(`timed out waiting for ${pattern}; stderr: ${stderr}`)), timeoutMs);
+    const timer = setTimeout(() => {
+      // A child left running would keep the test process, and the whole run, alive.
+      child.kill('SIGKILL');
+      reject(new Error(`timed out waiting for ${pattern}; stderr: ${stderr}`));
+    }, timeoutMs);
     child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
     const onData = (d: Buffer): void => {
       buffer += d.toString();
