@@ -113,12 +113,12 @@ describe('KafkaLogClient under network faults', { skip, timeout: 90_000 }, () =>
 
   it('keeps concurrent produce calls exactly-once and in per-call order through repeated cuts', async () => {
     await client.createTopic('cuts', { partitions: 2 });
-    const calls = 60;
+    const calls = 240;
     const pending: Promise<unknown>[] = [];
     for (let i = 0; i < calls; i++) {
       pending.push(client.produce('cuts', [{ key: Buffer.from(`k${i % 4}`), value: Buffer.from(`v${i}`) }]));
       if (i % 12 === 5) proxy.loseResponses = true;
-      await new Promise((r) => setTimeout(r, 5));
+      if (i % 3 === 0) await new Promise((r) => setTimeout(r, 1));
     }
     await Promise.all(pending);
     assert.ok(proxy.cuts >= 2, `connections were cut (${proxy.cuts})`);

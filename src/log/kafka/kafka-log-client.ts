@@ -108,6 +108,8 @@ const DEFAULT_MAX_BYTES = 1024 * 1024;
 
 const RETRY_LEADER = new Set(['NOT_LEADER_OR_FOLLOWER', 'LEADER_NOT_AVAILABLE', 'UNKNOWN_TOPIC_OR_PARTITION', 'FENCED_LEADER_EPOCH', 'UNKNOWN_LEADER_EPOCH']);
 const COORDINATOR_RETRY = new Set(['COORDINATOR_NOT_AVAILABLE', 'COORDINATOR_LOAD_IN_PROGRESS', 'NOT_COORDINATOR', 'CONCURRENT_TRANSACTIONS']);
+/** Kafka's bound for idempotent producers: the broker caches the last five batches per partition. */
+const MAX_IN_FLIGHT_PER_PARTITION = 5;
 const RESET_PRODUCER = new Set(['OUT_OF_ORDER_SEQUENCE_NUMBER', 'UNKNOWN_PRODUCER_ID', 'INVALID_PRODUCER_EPOCH', 'INVALID_PRODUCER_ID_MAPPING']);
 
 export function parseBootstrap(bootstrap: string | string[]): Broker[] {
@@ -198,6 +200,7 @@ export class KafkaLogClient implements LogClient {
   readonly #groups: KafkaGroups;
   readonly #deliveryTimeoutMs: number;
   readonly #inDoubt = new InDoubtPartitions();
+  readonly #inFlight = new InFlightBatches(MAX_IN_FLIGHT_PER_PARTITION);
 
   constructor(options: KafkaLogClientOptions) {
     this.#deliveryTimeoutMs = options.deliveryTimeoutMs ?? 30_000;
@@ -572,16 +575,27 @@ export class KafkaLogClient implements LogClient {
           retryError = new ShiftleftError('BROKER_UNAVAILABLE', `partition(s) ${partitions.join(', ')} of topic '${topic}' have no leader on ${this.#wire.bootstrapName}`);
           return;
         }
-        const producerPromise = this.#producerState();
-        const producer = await producerPromise;
         let connection = await this.#wire.connectionTo(this.#wire.producePool, leader, ctx.action);
         // Behind batches whose fate is unknown (see #sendProduce) nothing new may land, or the
         // broker's memory of recent batches could forget them before they are resent.
-        if (await this.#inDoubt.waitFor(partitions.map((p) => `${topic} ${p}`))) {
+        const keys = partitions.map((p) => `${topic} ${p}`);
+        if (await this.#inDoubt.waitFor(keys)) {
           connection = await this.#wire.connectionTo(this.#wire.producePool, leader, ctx.action);
         }
-        // Sequence numbers are taken right before sending, so that requests on the connection
-        // carry increasing sequences in the order they are written.
+        const ticket = await this.#inFlight.acquire(keys);
+        // The producer id is read after the slot: a reset while this call waited must not leave it
+        // with the old id. Calls awaiting the same promise resume in slot order, and nothing else
+        // is awaited before the sequence numbers are taken and the request is written, so
+        // requests on a connection carry increasing sequences in the order they are written.
+        let producerPromise: Promise<{ producerId: bigint; producerEpoch: number }>;
+        let producer: { producerId: bigint; producerEpoch: number };
+        try {
+          producerPromise = this.#producerState();
+          producer = await producerPromise;
+        } catch (error) {
+          this.#inFlight.release(keys, ticket);
+          throw error;
+        }
         const batches: PartitionBatch[] = partitions.map((p) => {
           const list = byPartition.get(p)!;
           // Keyed by producer id too: a batch prepared for a replaced id must not advance the
@@ -599,11 +613,13 @@ export class KafkaLogClient implements LogClient {
         });
         let response: produceV11.ProduceResponse;
         try {
-          response = await this.#sendProduce(leader, connection, ctx, topic, batches);
+          response = await this.#sendProduce(leader, connection, ctx, topic, batches, ticket);
         } catch (error) {
           // Unknown outcome: a later retry must not reuse these sequence numbers.
           this.#resetProducer(producerPromise);
           throw error;
+        } finally {
+          this.#inFlight.release(keys, ticket);
         }
         const byIndex = new Map<number, produceV11.ProduceResponsePartition>();
         for (const t of response.responses) if (t.name === topic) for (const pr of t.partitionResponses) byIndex.set(pr.index, pr);
@@ -668,12 +684,12 @@ export class KafkaLogClient implements LogClient {
    * delivery timeout; a broker that already has them recognizes their sequence numbers and
    * answers with the offsets it gave them the first time, so a retry never writes twice.
    */
-  async #sendProduce(leader: number, first: Connection, ctx: MapContext, topic: string, batches: PartitionBatch[]): Promise<produceV11.ProduceResponse> {
+  async #sendProduce(leader: number, first: Connection, ctx: MapContext, topic: string, batches: PartitionBatch[], ticket: number): Promise<produceV11.ProduceResponse> {
     const deadline = Date.now() + this.#deliveryTimeoutMs;
     const keys = batches.map((b) => `${topic} ${b.partition}`);
     let inDoubt = false;
     try {
-      return await this.#sendProduceAttempts(leader, first, ctx, topic, batches, deadline, () => {
+      return await this.#sendProduceAttempts(leader, first, ctx, topic, batches, deadline, ticket, () => {
         if (!inDoubt) this.#inDoubt.enter(keys);
         inDoubt = true;
       });
@@ -689,6 +705,7 @@ export class KafkaLogClient implements LogClient {
     topic: string,
     batches: PartitionBatch[],
     deadline: number,
+    ticket: number,
     markInDoubt: () => void,
   ): Promise<produceV11.ProduceResponse> {
     for (let attempt = 0; ; attempt++) {
@@ -696,9 +713,12 @@ export class KafkaLogClient implements LogClient {
         const connection = attempt === 0 ? first : await this.#wire.connectionTo(this.#wire.producePool, leader, ctx.action);
         const response = await this.#wire.call<produceV11.ProduceResponse>(produceApi, connection, ctx, -1, this.#wire.options.requestTimeoutMs, topic, batches);
         // After a lost connection, concurrent calls retry independently: one may arrive before
-        // an earlier sequence of the same partition has landed again. Wait for it, same bytes.
+        // an earlier sequence of the same partition has landed again (even on its first attempt,
+        // when it took a fresh connection before the earlier call saw the old one die). While an
+        // earlier batch of the partition is unanswered, wait for it and resend the same bytes.
         const outOfOrder = response.responses.some((t) => t.partitionResponses.some((p) => errorIdOf(p.errorCode) === 'OUT_OF_ORDER_SEQUENCE_NUMBER'));
-        if (attempt > 0 && outOfOrder && Date.now() < deadline) {
+        const earlierPending = this.#inFlight.hasEarlier(batches.map((b) => `${topic} ${b.partition}`), ticket);
+        if (outOfOrder && (attempt > 0 || earlierPending) && Date.now() < deadline) {
           await sleep(Math.min(50 * 2 ** attempt, 1000));
           continue;
         }
@@ -1015,6 +1035,59 @@ export class KafkaLogClient implements LogClient {
   async close(): Promise<void> {
     if (this.#wire.closed) return;
     await this.#wire.close();
+  }
+}
+
+/**
+ * At most `limit` unanswered batches per `topic partition` key, as Kafka's own producer allows
+ * (max.in.flight.requests.per.connection <= 5 with idempotence): the broker remembers the last
+ * five batches of a producer on a partition, so a batch resent after a lost connection is still
+ * among them however many newer batches landed meanwhile. Waiters are served in arrival order.
+ */
+class InFlightBatches {
+  /** Unanswered tickets per key; tickets grow, so a smaller one was sent earlier. */
+  readonly #tickets = new Map<string, Set<number>>();
+  readonly #waiters: { keys: string[]; resolve: (ticket: number) => void }[] = [];
+  #nextTicket = 0;
+
+  constructor(readonly limit: number) {}
+
+  /** Resolves with this call's ticket once every key has a free slot. */
+  acquire(keys: string[]): Promise<number> {
+    if (this.#waiters.length === 0 && this.#fits(keys)) return Promise.resolve(this.#take(keys));
+    return new Promise((resolve) => this.#waiters.push({ keys, resolve }));
+  }
+
+  release(keys: string[], ticket: number): void {
+    for (const key of keys) {
+      const set = this.#tickets.get(key);
+      set?.delete(ticket);
+      if (set?.size === 0) this.#tickets.delete(key);
+    }
+    // FIFO: a waiter that does not fit yet blocks the ones behind it, so order is kept.
+    while (this.#waiters.length > 0 && this.#fits(this.#waiters[0]!.keys)) {
+      const next = this.#waiters.shift()!;
+      next.resolve(this.#take(next.keys));
+    }
+  }
+
+  /** Whether a batch sent before `ticket` on one of the keys is still unanswered. */
+  hasEarlier(keys: string[], ticket: number): boolean {
+    return keys.some((k) => [...(this.#tickets.get(k) ?? [])].some((t) => t < ticket));
+  }
+
+  #fits(keys: string[]): boolean {
+    return keys.every((k) => (this.#tickets.get(k)?.size ?? 0) < this.limit);
+  }
+
+  #take(keys: string[]): number {
+    const ticket = this.#nextTicket++;
+    for (const key of keys) {
+      const set = this.#tickets.get(key) ?? new Set<number>();
+      set.add(ticket);
+      this.#tickets.set(key, set);
+    }
+    return ticket;
   }
 }
 
