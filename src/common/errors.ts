@@ -42,6 +42,8 @@ export const ErrorCodes = [
   'GROUP_NOT_FOUND',
   'INVALID_OFFSET_COMMIT',
   'BROKER_UNAVAILABLE',
+  /** A newer writer with the same transactional id took over, or the transaction has ended. */
+  'TRANSACTION_FENCED',
   // schema registry (mapped to Confluent error_code values by the server)
   'SUBJECT_NOT_FOUND',
   'VERSION_NOT_FOUND',
@@ -89,6 +91,8 @@ export const ErrorCodes = [
   'STATEMENT_NOT_FOUND',
   'STATEMENT_ALREADY_EXISTS',
   'CHECKPOINT_CORRUPT',
+  /** Resuming a statement whose SQL or plan no longer matches its checkpoint. */
+  'STATEMENT_INCOMPATIBLE',
   // connectors
   'CONNECTOR_NOT_FOUND',
   'CONNECTOR_ALREADY_EXISTS',

@@ -69,6 +69,11 @@ export interface PartitionDescription {
   logStartOffset: number;
   /** Offset the next record will get: one past the last readable record. */
   highWatermark: number;
+  /**
+   * The first offset of the oldest open transaction (else the high watermark): read_committed
+   * readers see nothing at or past it. Given by logs that support transactions.
+   */
+  lastStableOffset?: number;
   /** Bytes stored for this partition, when the implementation knows it. */
   sizeBytes?: number;
 }
@@ -141,7 +146,26 @@ export interface Consumer extends AsyncIterable<LogRecord[]> {
   /** The offset the next poll reads from, per assigned partition. */
   positions(): TopicPartitionOffset[];
   assignment(): TopicPartition[];
+  /**
+   * Starts a transaction for `transactionalId` (exactly-once writers such as SQL statements).
+   * Records produced through it become visible to read_committed readers only at `commit`, all
+   * at once, on every partition. An open transaction of the same id (a previous incarnation of
+   * the same writer) is aborted first, and its handle is fenced. Logs without transactions leave
+   * this undefined, and their writers fall back to at-least-once.
+   */
+  beginTransaction?(transactionalId: string): Promise<LogTransaction>;
+
   close(): Promise<void>;
+}
+
+export interface LogTransaction {
+  readonly transactionalId: string;
+  /** Appends records inside the transaction (invisible to read_committed readers until commit). */
+  produce(topic: string, records: ProduceRecord[]): Promise<RecordMetadata[]>;
+  /** Makes every record of the transaction visible; the handle is then finished. */
+  commit(): Promise<void>;
+  /** Drops every record of the transaction for read_committed readers; the handle is then finished. */
+  abort(): Promise<void>;
 }
 
 export interface LogClient {
@@ -167,7 +191,7 @@ export interface LogClient {
    * Resolves true as soon as any of the partitions has a record at or past its offset, or false
    * after `timeoutMs`. Lets consumers tail many partitions without polling sleeps.
    */
-  waitForRecords(positions: TopicPartitionOffset[], options: { timeoutMs: number; signal?: AbortSignal }): Promise<boolean>;
+  waitForRecords(positions: TopicPartitionOffset[], options: { timeoutMs: number; signal?: AbortSignal; isolation?: IsolationLevel }): Promise<boolean>;
 
   listOffsets(partition: TopicPartition, spec: OffsetSpec): Promise<number>;
 

@@ -82,7 +82,7 @@ export class LogConsumer implements Consumer {
       if (remaining <= 0) return [];
       await this.client.waitForRecords(
         this.order.map((p) => ({ ...p })),
-        { timeoutMs: remaining, signal: options.signal },
+        { timeoutMs: remaining, signal: options.signal, ...(this.options.isolation ? { isolation: this.options.isolation } : {}) },
       );
     }
   }

@@ -4,6 +4,7 @@
  * errors exactly as to theirs (they switch on the HTTP status and the error_code).
  */
 import { isShiftleftError, toShiftleftError, type ErrorCode, type ShiftleftError } from '../common/errors.ts';
+import { redactSecrets, redactValue } from './auth/redact.ts';
 
 export interface HttpError {
   status: number;
@@ -84,6 +85,8 @@ const BY_CODE: Partial<Record<ErrorCode, HttpError>> = {
   SQL_RUNTIME_ERROR: { status: 500, errorCode: 500 },
   STATEMENT_NOT_FOUND: { status: 404, errorCode: 404 },
   STATEMENT_ALREADY_EXISTS: { status: 409, errorCode: 409 },
+  STATEMENT_INCOMPATIBLE: { status: 409, errorCode: 409 },
+  CHECKPOINT_CORRUPT: { status: 409, errorCode: 409 },
   // contracts
   SERIALIZATION_FAILED: { status: 422, errorCode: 422 },
   DESERIALIZATION_FAILED: { status: 422, errorCode: 422 },
@@ -119,8 +122,9 @@ export interface ErrorBody {
 export function errorResponse(thrown: unknown): { status: number; body: ErrorBody } {
   const error = isShiftleftError(thrown) ? thrown : toShiftleftError(thrown);
   const { status, errorCode } = httpErrorFor(error);
-  const body: ErrorBody = { error_code: errorCode, message: error.message, code: error.code };
-  if (error.hint) body.hint = error.hint;
-  if (Object.keys(error.details).length > 0) body.details = error.details;
+  // Messages quote URLs; the platform's capability URL and URL passwords never leave (auth/redact.ts).
+  const body: ErrorBody = { error_code: errorCode, message: redactSecrets(error.message), code: error.code };
+  if (error.hint) body.hint = redactSecrets(error.hint);
+  if (Object.keys(error.details).length > 0) body.details = redactValue(error.details);
   return { status, body };
 }

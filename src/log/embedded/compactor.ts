@@ -8,6 +8,10 @@
  *   still see the delete; after that it disappears too;
  * - records younger than `min.compaction.lag.ms` are never removed.
  *
+ * - transactions: only what is below the last stable offset is compacted; markers and the
+ *   batches of aborted transactions are dropped (an aborted write never shadows a committed one),
+ *   and the survivors are rewritten as plain batches, which read_committed readers accept.
+ *
  * One pass: (1) build the map key -> latest offset over the whole partition, active segment
  * included (a newer value there makes older ones removable); (2) rewrite every sealed segment
  * that holds a removable record into `<base>.log.cleaned`, fsync it, and rename it over the old
@@ -17,7 +21,7 @@ import { closeSync, fdatasyncSync, openSync, writeSync } from 'node:fs';
 import type { LogRecord } from '../log-client.ts';
 import type { TopicConfig } from '../topic-config.ts';
 import { PartitionLog } from './partition-log.ts';
-import { decodeRecords, encodeBatch, type EncodableRecord } from './record-batch.ts';
+import { ATTR_CONTROL, ATTR_TRANSACTIONAL, decodeRecords, encodeBatch, type EncodableRecord } from './record-batch.ts';
 import { Segment } from './segment.ts';
 
 export interface CompactionStats {
@@ -32,24 +36,48 @@ function keyOf(key: Buffer): string {
   return key.toString('latin1');
 }
 
-function readAll(segment: Segment, partition: PartitionLog, visit: (records: LogRecord[]) => void): void {
+/** The committed records of a segment below `stableOffset` (markers and aborted batches left out). */
+function readAll(segment: Segment, partition: PartitionLog, visit: (records: LogRecord[]) => void, stableOffset = Number.MAX_SAFE_INTEGER): void {
   PartitionLog.forEachBatch(segment, (buf, position, header) => {
+    if (header.baseOffset >= stableOffset) return false;
+    if ((header.attributes & ATTR_CONTROL) !== 0) return;
+    if ((header.attributes & ATTR_TRANSACTIONAL) !== 0 && partition.isAborted(header.producerId, header.baseOffset)) return;
     const out: LogRecord[] = [];
     decodeRecords(buf, position, header, partition.topic, partition.partition, 0, out, Number.MAX_SAFE_INTEGER);
     visit(out);
   });
 }
 
+/** Markers or aborted batches to drop make a segment worth rewriting. */
+function hasTransactionalBatches(segment: Segment): boolean {
+  let found = false;
+  PartitionLog.forEachBatch(segment, (_buf, _position, header) => {
+    if ((header.attributes & (ATTR_CONTROL | ATTR_TRANSACTIONAL)) !== 0) {
+      found = true;
+      return false;
+    }
+    return undefined;
+  });
+  return found;
+}
+
 export function compactPartition(partition: PartitionLog, config: TopicConfig, now: number): CompactionStats {
   const stats: CompactionStats = { segmentsRewritten: 0, recordsRemoved: 0, tombstonesRemoved: 0 };
-  const sealed = partition.segments.filter((s) => s !== partition.active);
+  // An open transaction may still abort: nothing at or past its first offset is settled.
+  const stable = partition.lastStableOffset;
+  const sealed = partition.segments.filter((s) => s !== partition.active && s.nextOffset <= stable);
   if (sealed.length === 0 || partition.appendedSinceClean === 0) return stats;
 
   const latest = new Map<string, number>();
   for (const segment of partition.segments) {
-    readAll(segment, partition, (records) => {
-      for (const r of records) if (r.key !== null) latest.set(keyOf(r.key), r.offset);
-    });
+    readAll(
+      segment,
+      partition,
+      (records) => {
+        for (const r of records) if (r.key !== null) latest.set(keyOf(r.key), r.offset);
+      },
+      stable,
+    );
   }
 
   const lagHorizon = now - config['min.compaction.lag.ms'];
@@ -64,7 +92,7 @@ export function compactPartition(partition: PartitionLog, config: TopicConfig, n
 
   const replacements = new Map<Segment, Segment | null>();
   for (const segment of sealed) {
-    let removable = false;
+    let removable = hasTransactionalBatches(segment);
     readAll(segment, partition, (records) => {
       if (!removable && records.some((r) => !keep(r))) removable = true;
     });

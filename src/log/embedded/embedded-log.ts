@@ -6,6 +6,8 @@
  *   <topic>/<partition>/<base>.log      record batches (Kafka's v2 format), see segment.ts
  *   <topic>/<partition>/<base>.index    sparse offset index of a sealed segment
  *   <topic>/<partition>/<base>.timeindex
+ *   <topic>/<partition>/aborted-txns.jsonl  ranges of aborted transactions
+ *   transactions.json                   open transactions (see transactions.ts)
  *   .trash/                             topics being deleted
  * Committed consumer offsets live in the compacted internal topic `__consumer_offsets`, as in
  * Kafka, so they share the log's durability and recovery.
@@ -22,7 +24,9 @@ import type {
   CreateTopicOptions,
   FetchOptions,
   FetchResult,
+  IsolationLevel,
   LogClient,
+  LogTransaction,
   OffsetSpec,
   ProduceRecord,
   RecordMetadata,
@@ -37,6 +41,7 @@ import { compactPartition, type CompactionStats } from './compactor.ts';
 import { PartitionLog, type AppendRecord } from './partition-log.ts';
 import type { ScanProblem } from './segment.ts';
 import { validateProduceRecord } from './validate-record.ts';
+import { EmbeddedTransaction, TransactionCoordinator } from './transactions.ts';
 
 export const CONSUMER_OFFSETS_TOPIC = '__consumer_offsets';
 
@@ -87,12 +92,24 @@ export class EmbeddedLog implements LogClient {
   /** What recovery found at open: torn tails truncated, corrupt batches kept and reported. */
   readonly recoveryProblems: ScanProblem[] = [];
   private readonly now: () => number;
+  private readonly transactions: TransactionCoordinator;
+  /** Transactions a previous process left open, aborted at open. */
+  recoveredTransactions = 0;
 
   private constructor(
     readonly dir: string,
     private readonly options: EmbeddedLogOptions,
   ) {
     this.now = options.now ?? Date.now;
+    this.transactions = new TransactionCoordinator(dir, {
+      partition: (topic, partition) => this.topics.get(topic)?.partitions[partition],
+      appendMarker: (log, producerId, commit) => {
+        const topic = this.topics.get(log.topic);
+        if (topic) log.appendMarker(producerId, commit, topic.meta.config, this.now());
+        if (this.options.fsync === 'always') log.flush();
+      },
+      produce: (topic, records, transaction) => this.produceSync(topic, records, transaction),
+    });
   }
 
   static async open(options: EmbeddedLogOptions): Promise<EmbeddedLog> {
@@ -107,6 +124,7 @@ export class EmbeddedLog implements LogClient {
       log.createTopicSync(CONSUMER_OFFSETS_TOPIC, 1, { 'cleanup.policy': 'compact', 'segment.bytes': 16 * 1024 * 1024 });
     }
     log.loadCommittedOffsets();
+    log.recoveredTransactions = log.transactions.recover();
     const fsync = options.fsync ?? { intervalMs: 200 };
     if (fsync !== 'always') log.timers.push(setInterval(() => log.flushAll(), fsync.intervalMs).unref());
     const maintenanceMs = options.maintenanceIntervalMs ?? 30_000;
@@ -195,6 +213,7 @@ export class EmbeddedLog implements LogClient {
         partition: p.partition,
         logStartOffset: p.logStartOffset,
         highWatermark: p.highWatermark,
+        lastStableOffset: p.lastStableOffset,
         sizeBytes: p.sizeBytes,
       })),
     };
@@ -262,7 +281,7 @@ export class EmbeddedLog implements LogClient {
   }
 
   /** Synchronous core of produce: validation of every record first, then the appends. */
-  produceSync(topicName: string, records: ProduceRecord[]): RecordMetadata[] {
+  produceSync(topicName: string, records: ProduceRecord[], transaction?: EmbeddedTransaction): RecordMetadata[] {
     const topic = this.topic(topicName);
     if (!Array.isArray(records)) {
       throw new ShiftleftError('INVALID_RECORD', 'produce expects an array of records');
@@ -293,8 +312,12 @@ export class EmbeddedLog implements LogClient {
         list.map((e) => e.record),
         config,
         now,
+        transaction?.producerId ?? -1,
       ),
     }));
+    // The coordinator learns of every partition before the transaction's first batch lands
+    // there, so a crash can never leave transactional records it does not know to abort.
+    if (transaction) for (const { partition, plan } of prepared) transaction.enlist(topicName, partition, plan.baseOffset);
     const results: RecordMetadata[] = new Array(records.length);
     for (const { partition, list, plan } of prepared) {
       const log = topic.partitions[partition]!;
@@ -310,16 +333,21 @@ export class EmbeddedLog implements LogClient {
   async fetch(tp: TopicPartition, offset: number, options: FetchOptions = {}): Promise<FetchResult> {
     const log = this.partitionLog(tp);
     log.checkOffset(offset);
-    if (offset === log.highWatermark && (options.maxWaitMs ?? 0) > 0) {
-      await this.waitForRecords([{ ...tp, offset }], { timeoutMs: options.maxWaitMs!, signal: options.signal });
+    const stableEnd = options.isolation === 'read_committed' ? log.lastStableOffset : log.highWatermark;
+    if (offset >= stableEnd && (options.maxWaitMs ?? 0) > 0) {
+      await this.waitForRecords([{ ...tp, offset }], { timeoutMs: options.maxWaitMs!, signal: options.signal, isolation: options.isolation });
     }
-    const { records, nextOffset } = log.fetch(offset, options.maxRecords ?? 10_000, options.maxBytes ?? 1024 * 1024);
+    const readCommitted = options.isolation === 'read_committed';
+    const { records, nextOffset } = log.fetch(offset, options.maxRecords ?? 10_000, options.maxBytes ?? 1024 * 1024, readCommitted);
     return { records, nextOffset, highWatermark: log.highWatermark, logStartOffset: log.logStartOffset };
   }
 
-  waitForRecords(positions: TopicPartitionOffset[], options: { timeoutMs: number; signal?: AbortSignal }): Promise<boolean> {
+  waitForRecords(positions: TopicPartitionOffset[], options: { timeoutMs: number; signal?: AbortSignal; isolation?: IsolationLevel }): Promise<boolean> {
     const logs = positions.map((p) => ({ log: this.partitionLog(p), offset: p.offset }));
-    if (logs.some(({ log, offset }) => log.highWatermark > offset)) return Promise.resolve(true);
+    // A read_committed reader waits for the stable offset: records of an open transaction
+    // would wake it for nothing (markers append, so a commit wakes it).
+    const readable = options.isolation === 'read_committed' ? (log: PartitionLog) => log.lastStableOffset : (log: PartitionLog) => log.highWatermark;
+    if (logs.some(({ log, offset }) => readable(log) > offset)) return Promise.resolve(true);
     if (options.signal?.aborted || options.timeoutMs <= 0) return Promise.resolve(false);
     return new Promise<boolean>((resolve) => {
       const cancels: (() => void)[] = [];
@@ -433,6 +461,13 @@ export class EmbeddedLog implements LogClient {
       }),
     );
     this.groups.delete(groupId);
+  }
+
+  // ---- transactions ------------------------------------------------------------------------
+
+  async beginTransaction(transactionalId: string): Promise<LogTransaction> {
+    this.ensureOpen();
+    return this.transactions.begin(transactionalId);
   }
 
   // ---- maintenance & lifecycle -----------------------------------------------------------

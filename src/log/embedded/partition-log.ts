@@ -4,16 +4,26 @@
  * Offsets are dense at append time and may have gaps after compaction. The high watermark is
  * the next offset to assign (a single node has nothing to replicate, so what is written is
  * readable). Readers never see a batch until `append` has written all of it.
+ *
+ * Transactions (Kafka's model): transactional batches carry their producer id; a control batch
+ * (marker) ends the transaction. While a transaction is open here, the last stable offset (LSO)
+ * stays at its first offset, and read_committed readers stop there. Aborted transactions are
+ * kept as offset ranges in `aborted-txns.jsonl` (Kafka's .txnindex), so read_committed readers
+ * skip their batches after a restart too.
  */
-import { mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { ShiftleftError } from '../../common/errors.ts';
 import type { LogRecord, RecordHeader } from '../log-client.ts';
 import type { TopicConfig } from '../topic-config.ts';
 import {
+  ATTR_CONTROL,
   ATTR_LOG_APPEND_TIME,
+  ATTR_TRANSACTIONAL,
   BATCH_HEADER_SIZE,
   batchCrcMatches,
+  controlRecord,
   decodeRecords,
+  encodeBatch,
   headerLooksValid,
   readBatchHeader,
   recordBodySize,
@@ -46,11 +56,38 @@ export interface PreparedAppend {
   timestamps: number[];
   batches: PreparedBatch[];
   attributes: number;
+  /** -1, or the producer id of the transaction the batches belong to. */
+  producerId: number;
 }
+
+/** The offsets an aborted transaction wrote to a partition (markers excluded). */
+export interface AbortedTransaction {
+  producerId: number;
+  firstOffset: number;
+  lastOffset: number;
+}
+
+const ABORTED_FILE = 'aborted-txns.jsonl';
 
 export interface PartitionFetch {
   records: LogRecord[];
   nextOffset: number;
+}
+
+/** Reads the aborted-transactions index; a torn last line (a crash mid-append) is ignored. */
+function readAbortedIndex(path: string, highWatermark: number): AbortedTransaction[] {
+  if (!existsSync(path)) return [];
+  const out: AbortedTransaction[] = [];
+  for (const line of readFileSync(path, 'utf8').split('\n')) {
+    if (line.trim() === '') continue;
+    try {
+      const a = JSON.parse(line) as AbortedTransaction;
+      if (Number.isInteger(a.producerId) && Number.isInteger(a.firstOffset) && Number.isInteger(a.lastOffset) && a.firstOffset < highWatermark) out.push(a);
+    } catch {
+      // torn tail
+    }
+  }
+  return out;
 }
 
 /** Visits every batch of a segment in order: the shared walk of fetch and compaction. */
@@ -78,6 +115,10 @@ export class PartitionLog {
   private readonly waiters = new Set<() => void>();
   /** Where the last fetch stopped, so sequential readers skip the index lookup and scan. */
   private cursor: { offset: number; segment: Segment; position: number } | undefined;
+  /** Transactions writing here and not yet ended: producer id -> first offset they wrote. */
+  readonly openTransactions = new Map<number, number>();
+  /** Ranges of aborted transactions, oldest first. */
+  aborted: AbortedTransaction[] = [];
 
   private constructor(
     readonly topic: string,
@@ -112,7 +153,9 @@ export class PartitionLog {
     if (bases.length === 0) return PartitionLog.create(topic, partition, dir);
     const segments = bases.map((base, i) => Segment.open(dir, base, { scan: i === bases.length - 1, problems }));
     segments[segments.length - 1]!.sealed = false;
-    return new PartitionLog(topic, partition, dir, segments);
+    const log = new PartitionLog(topic, partition, dir, segments);
+    log.aborted = readAbortedIndex(`${dir}/${ABORTED_FILE}`, log.highWatermark);
+    return log;
   }
 
   get active(): Segment {
@@ -121,6 +164,19 @@ export class PartitionLog {
 
   get highWatermark(): number {
     return this.active.nextOffset;
+  }
+
+  /** The first offset of the oldest open transaction, else the high watermark. */
+  get lastStableOffset(): number {
+    let lso = this.highWatermark;
+    for (const first of this.openTransactions.values()) if (first < lso) lso = first;
+    return lso;
+  }
+
+  /** Whether a transactional batch of `producerId` at `offset` belongs to an aborted transaction. */
+  isAborted(producerId: number, offset: number): boolean {
+    for (const a of this.aborted) if (a.producerId === producerId && offset >= a.firstOffset && offset <= a.lastOffset) return true;
+    return false;
   }
 
   get sizeBytes(): number {
@@ -134,7 +190,7 @@ export class PartitionLog {
    * `max.message.bytes`, writing nothing: a record that is too large throws here, so a produce
    * call can prepare every partition before it writes to any.
    */
-  prepareAppend(records: AppendRecord[], config: TopicConfig, now: number): PreparedAppend {
+  prepareAppend(records: AppendRecord[], config: TopicConfig, now: number, producerId = -1): PreparedAppend {
     const logAppendTime = config['message.timestamp.type'] === 'LogAppendTime';
     const baseOffset = this.highWatermark;
     const encodable: EncodableRecord[] = new Array(records.length);
@@ -152,7 +208,8 @@ export class PartitionLog {
       baseOffset,
       timestamps: encodable.map((r) => r.timestamp),
       batches: this.splitIntoBatches(encodable, config['max.message.bytes']),
-      attributes: logAppendTime ? ATTR_LOG_APPEND_TIME : 0,
+      attributes: (logAppendTime ? ATTR_LOG_APPEND_TIME : 0) | (producerId >= 0 ? ATTR_TRANSACTIONAL : 0),
+      producerId,
     };
   }
 
@@ -168,7 +225,7 @@ export class PartitionLog {
       let pos = 0;
       const meta = [];
       for (const b of pending) {
-        const end = writeBatch(buf, pos, b.records, prepared.attributes);
+        const end = writeBatch(buf, pos, b.records, prepared.attributes, prepared.producerId);
         let maxTimestamp = b.records[0]!.timestamp;
         for (const r of b.records) if (r.timestamp > maxTimestamp) maxTimestamp = r.timestamp;
         meta.push({ baseOffset: b.records[0]!.offset, lastOffset: b.records[b.records.length - 1]!.offset, size: end - pos, maxTimestamp });
@@ -188,8 +245,28 @@ export class PartitionLog {
     }
     flushPending();
     this.appendedSinceClean += prepared.timestamps.length;
+    if (prepared.producerId >= 0 && !this.openTransactions.has(prepared.producerId)) this.openTransactions.set(prepared.producerId, prepared.baseOffset);
     this.notify();
     return { baseOffset: prepared.baseOffset, timestamps: prepared.timestamps };
+  }
+
+  /**
+   * Ends a transaction here with a marker. An abort records the range its batches took, durably,
+   * before the marker is written, so read_committed readers skip them even after a crash.
+   */
+  appendMarker(producerId: number, commit: boolean, config: TopicConfig, now: number): void {
+    const offset = this.highWatermark;
+    const first = this.openTransactions.get(producerId);
+    if (!commit && first !== undefined && offset > first) {
+      const range: AbortedTransaction = { producerId, firstOffset: first, lastOffset: offset - 1 };
+      appendFileSync(`${this.dir}/${ABORTED_FILE}`, JSON.stringify(range) + '\n');
+      this.aborted.push(range);
+    }
+    const bytes = encodeBatch([controlRecord(offset, now, commit)], ATTR_CONTROL | ATTR_TRANSACTIONAL, producerId);
+    if (this.shouldRoll(bytes.length, config, now)) this.roll();
+    this.active.append(bytes, [{ baseOffset: offset, lastOffset: offset, size: bytes.length, maxTimestamp: now }]);
+    this.openTransactions.delete(producerId);
+    this.notify();
   }
 
   append(records: AppendRecord[], config: TopicConfig, now: number): AppendResult {
@@ -269,11 +346,13 @@ export class PartitionLog {
    * least). A damaged batch throws CORRUPT_RECORD naming the file, position and the next
    * readable offset, unless records were already gathered: then those are returned first.
    */
-  fetch(offset: number, maxRecords: number, maxBytes: number): PartitionFetch {
+  fetch(offset: number, maxRecords: number, maxBytes: number, readCommitted = false): PartitionFetch {
     this.checkOffset(offset);
     const records: LogRecord[] = [];
     let nextOffset = offset;
-    if (offset === this.highWatermark) return { records, nextOffset };
+    // read_committed readers stop at the last stable offset: nothing of an open transaction.
+    const limit = readCommitted ? this.lastStableOffset : this.highWatermark;
+    if (offset >= limit) return { records, nextOffset };
 
     let segIndex: number;
     let position: number;
@@ -308,6 +387,7 @@ export class PartitionLog {
           p += header.sizeInBytes;
           continue;
         }
+        if (header.baseOffset >= limit) break outer;
         let buf = chunk;
         let at = p;
         if (p + header.sizeInBytes > chunk.length) {
@@ -323,7 +403,9 @@ export class PartitionLog {
         }
         cursorSegment = segment;
         cursorPosition = position + p;
-        decodeRecords(buf, at, header, this.topic, this.partition, offset, records, maxRecords);
+        // Markers are not records; read_committed readers skip aborted transactions' batches.
+        const skip = (header.attributes & ATTR_CONTROL) !== 0 || (readCommitted && (header.attributes & ATTR_TRANSACTIONAL) !== 0 && this.isAborted(header.producerId, header.baseOffset));
+        if (!skip) decodeRecords(buf, at, header, this.topic, this.partition, offset, records, maxRecords);
         if (records.length >= maxRecords) {
           nextOffset = records[records.length - 1]!.offset + 1;
           if (nextOffset > header.lastOffset) cursorPosition = position + p + header.sizeInBytes;
@@ -344,7 +426,7 @@ export class PartitionLog {
       }
     }
     // A fetch past the last batch of a compacted range ends at the high watermark.
-    if (records.length === 0 && segIndex >= this.segments.length) nextOffset = this.highWatermark;
+    if (records.length === 0 && segIndex >= this.segments.length) nextOffset = limit;
     this.cursor = { offset: nextOffset, segment: cursorSegment, position: cursorPosition };
     return { records, nextOffset };
   }
@@ -428,6 +510,7 @@ export class PartitionLog {
     if (deleted > 0) {
       this.logStartOffset = this.segments[0]!.baseOffset;
       this.cursor = undefined;
+      this.aborted = this.aborted.filter((a) => a.lastOffset >= this.logStartOffset);
     }
     return deleted;
   }

@@ -12,8 +12,8 @@
  *   lastOffsetDelta      int32
  *   baseTimestamp        int64
  *   maxTimestamp         int64
- *   producerId           int64    -1 (no idempotent producer state yet)
- *   producerEpoch        int16    -1
+ *   producerId           int64    -1, or the transaction's producer id (transactional batches)
+ *   producerEpoch        int16    -1, or 0 for transactional batches
  *   baseSequence         int32    -1
  *   recordCount          int32
  *   records              Record[recordCount]
@@ -55,6 +55,10 @@ const OFF_BASE_SEQUENCE = 53;
 const OFF_RECORD_COUNT = 57;
 
 export const ATTR_LOG_APPEND_TIME = 1 << 3;
+/** The batch belongs to a transaction: read_committed readers see it only once committed. */
+export const ATTR_TRANSACTIONAL = 1 << 4;
+/** A control batch: one transaction marker (commit or abort), never returned as a record. */
+export const ATTR_CONTROL = 1 << 5;
 
 /** A record ready to be written: offset and timestamp already assigned. */
 export interface EncodableRecord {
@@ -75,6 +79,8 @@ export interface BatchHeader {
   lastOffset: number;
   baseTimestamp: number;
   maxTimestamp: number;
+  /** -1 for plain batches; the transaction's producer id for transactional and control batches. */
+  producerId: number;
   recordCount: number;
 }
 
@@ -169,7 +175,7 @@ export function batchSize(records: EncodableRecord[]): number {
  * Writes one batch into `buf` at `pos` and returns the position after it. `records` must be in
  * offset order; the first record's timestamp is the base timestamp.
  */
-export function writeBatch(buf: Buffer, pos: number, records: EncodableRecord[], attributes = 0): number {
+export function writeBatch(buf: Buffer, pos: number, records: EncodableRecord[], attributes = 0, producerId = -1): number {
   const start = pos;
   const first = records[0]!;
   const baseOffset = first.offset;
@@ -219,18 +225,35 @@ export function writeBatch(buf: Buffer, pos: number, records: EncodableRecord[],
   buf.writeInt32BE(last.offset - baseOffset, start + OFF_LAST_OFFSET_DELTA);
   buf.writeBigInt64BE(BigInt(baseTimestamp), start + OFF_BASE_TIMESTAMP);
   buf.writeBigInt64BE(BigInt(maxTimestamp), start + OFF_MAX_TIMESTAMP);
-  buf.writeBigInt64BE(-1n, start + OFF_PRODUCER_ID);
-  buf.writeInt16BE(-1, start + OFF_PRODUCER_EPOCH);
+  buf.writeBigInt64BE(BigInt(producerId), start + OFF_PRODUCER_ID);
+  buf.writeInt16BE(producerId < 0 ? -1 : 0, start + OFF_PRODUCER_EPOCH);
   buf.writeInt32BE(-1, start + OFF_BASE_SEQUENCE);
   buf.writeInt32BE(records.length, start + OFF_RECORD_COUNT);
   buf.writeUInt32BE(crc32c(buf, start + OFF_ATTRIBUTES, pos), start + OFF_CRC);
   return pos;
 }
 
-export function encodeBatch(records: EncodableRecord[], attributes = 0): Buffer {
+export function encodeBatch(records: EncodableRecord[], attributes = 0, producerId = -1): Buffer {
   const buf = Buffer.allocUnsafe(batchSize(records));
-  writeBatch(buf, 0, records, attributes);
+  writeBatch(buf, 0, records, attributes, producerId);
   return buf;
+}
+
+/**
+ * The one record of a control batch, in Kafka's layout:
+ *   key   => version int16 (0), type int16 (0 abort, 1 commit)
+ *   value => version int16 (0), coordinatorEpoch int32 (0 here: there is one coordinator)
+ */
+export function controlRecord(offset: number, timestamp: number, commit: boolean): EncodableRecord {
+  const key = Buffer.alloc(4);
+  key.writeInt16BE(0, 0);
+  key.writeInt16BE(commit ? 1 : 0, 2);
+  return { offset, timestamp, key, value: Buffer.alloc(6), headers: undefined };
+}
+
+/** Whether a control record's key marks a commit (true) or an abort (false). */
+export function isCommitMarker(key: Buffer | null): boolean {
+  return key !== null && key.length >= 4 && key.readInt16BE(2) === 1;
 }
 
 // ---- decoding ------------------------------------------------------------------------------
@@ -247,6 +270,7 @@ export function readBatchHeader(buf: Buffer, pos: number): BatchHeader {
     lastOffset: baseOffset + buf.readInt32BE(pos + OFF_LAST_OFFSET_DELTA),
     baseTimestamp: Number(buf.readBigInt64BE(pos + OFF_BASE_TIMESTAMP)),
     maxTimestamp: Number(buf.readBigInt64BE(pos + OFF_MAX_TIMESTAMP)),
+    producerId: Number(buf.readBigInt64BE(pos + OFF_PRODUCER_ID)),
     recordCount: buf.readInt32BE(pos + OFF_RECORD_COUNT),
   };
 }

@@ -14,6 +14,7 @@ import type {
   CreateTopicOptions,
   FetchOptions,
   FetchResult,
+  IsolationLevel,
   LogClient,
   OffsetSpec,
   ProduceRecord,
@@ -169,14 +170,14 @@ export class HttpLogClient implements LogClient {
     }
   }
 
-  async waitForRecords(positions: TopicPartitionOffset[], options: { timeoutMs: number; signal?: AbortSignal }): Promise<boolean> {
+  async waitForRecords(positions: TopicPartitionOffset[], options: { timeoutMs: number; signal?: AbortSignal; isolation?: IsolationLevel }): Promise<boolean> {
     const deadline = Date.now() + options.timeoutMs;
     for (;;) {
       if (options.signal?.aborted) return false;
       const timeoutMs = Math.max(0, Math.min(deadline - Date.now(), LONG_POLL_SLICE_MS));
       try {
         const answer = await this.request<{ available: boolean }>('POST', '/v1/records/wait', {
-          body: { positions: positions.map((p) => ({ topic: p.topic, partition: p.partition, offset: p.offset })), timeoutMs },
+          body: { positions: positions.map((p) => ({ topic: p.topic, partition: p.partition, offset: p.offset })), timeoutMs, ...(options.isolation ? { isolation: options.isolation } : {}) },
           signal: options.signal,
         });
         if (answer.available || Date.now() >= deadline) return answer.available;

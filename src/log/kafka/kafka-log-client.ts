@@ -907,7 +907,7 @@ export class KafkaLogClient implements LogClient {
     });
   }
 
-  async waitForRecords(positions: TopicPartitionOffset[], options: { timeoutMs: number; signal?: AbortSignal }): Promise<boolean> {
+  async waitForRecords(positions: TopicPartitionOffset[], options: { timeoutMs: number; signal?: AbortSignal; isolation?: IsolationLevel }): Promise<boolean> {
     this.#wire.checkOpen();
     for (const p of positions) {
       await this.#partitionMeta(p);
@@ -925,7 +925,7 @@ export class KafkaLogClient implements LogClient {
       try {
         results = await this.#fetchMany(
           positions.map((p) => ({ topic: p.topic, partition: p.partition, offset: p.offset })),
-          { maxWaitMs: wait, maxBytes: 1, partitionMaxBytes: 1, isolation: 'read_uncommitted', firstAnswer: true, ...(options.signal ? { signal: options.signal } : {}) },
+          { maxWaitMs: wait, maxBytes: 1, partitionMaxBytes: 1, isolation: options.isolation ?? 'read_uncommitted', firstAnswer: true, ...(options.signal ? { signal: options.signal } : {}) },
         );
       } catch (error) {
         if (options.signal?.aborted) return false;

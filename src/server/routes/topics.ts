@@ -148,7 +148,11 @@ const waitBody = {
   type: 'object',
   required: ['positions', 'timeoutMs'],
   additionalProperties: false,
-  properties: { positions: { type: 'array', items: topicPartitionOffset }, timeoutMs: { type: 'number', minimum: 0 } },
+  properties: {
+    positions: { type: 'array', items: topicPartitionOffset },
+    timeoutMs: { type: 'number', minimum: 0 },
+    isolation: { enum: ['read_uncommitted', 'read_committed'] },
+  },
 };
 
 const commitBody = {
@@ -281,10 +285,10 @@ export function registerTopicRoutes(app: FastifyInstance, log: LogClient): void 
   });
 
   app.post('/v1/records/wait', withSchema({ body: waitBody }), async (request, reply) => {
-    const body = request.body as { positions: TopicPartitionOffset[]; timeoutMs: number };
+    const body = request.body as { positions: TopicPartitionOffset[]; timeoutMs: number; isolation?: IsolationLevel };
     const wait = waits.signalFor(reply);
     try {
-      return { available: await log.waitForRecords(body.positions, { timeoutMs: clampWait(body.timeoutMs), signal: wait.signal }) };
+      return { available: await log.waitForRecords(body.positions, { timeoutMs: clampWait(body.timeoutMs), signal: wait.signal, ...(body.isolation ? { isolation: body.isolation } : {}) }) };
     } finally {
       wait.done();
     }
