@@ -24,6 +24,9 @@ import { collectProgress, formatProgress, type DemoProgress } from './demo-progr
 import { decodeTopic, finalChecks, formatReport, warehouseChecks } from './demo-report.ts';
 import { loadScenario, type ContractFile, type ScenarioFiles } from './scenario-files.ts';
 
+/** Each hop of orders -> sales -> revenue waits for its input's checkpoint: keep them short here. */
+const DEMO_CHECKPOINT_INTERVAL_MS = 2000;
+
 export interface DemoOptions {
   dataDir: string;
   /** Stop after this many seconds and print the final report; undefined runs until stopped. */
@@ -142,7 +145,17 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
 
     // The walkthrough's statements, in order, as long-running statements of this process.
     // Statements join the platform's registry: `shiftleft sql -e 'SHOW STATEMENTS'` lists them.
-    const session = new SqlSession({ log: platform.log, schemas, catalog, idleTimeoutMs: 3000, statements: platform.statements.statements });
+    // Durable statements: a later `shiftleft up` on this data directory resumes them. A short
+    // checkpoint interval keeps the chain orders -> sales -> revenue quick (each hop waits for
+    // its input's checkpoint, as read_committed readers do).
+    const session = new SqlSession({
+      log: platform.log,
+      schemas,
+      catalog,
+      idleTimeoutMs: 3000,
+      statements: platform.statements.statements,
+      durability: { store: platform.statementStore, defaultIntervalMs: DEMO_CHECKPOINT_INTERVAL_MS },
+    });
     closers.push(async () => {
       for (const job of session.statements.values()) await job.stop();
     });

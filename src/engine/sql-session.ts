@@ -23,6 +23,8 @@ import { castType, listFunctions } from './functions/function-catalog.ts';
 import { formatType, sameType, typeFromAst, withNullability, type SqlType } from '../types/sql-type.ts';
 import { ROW_KIND_SHORT, type ChangeBatch } from '../types/row.ts';
 import { Job } from './runtime/job.ts';
+import { Checkpointer, DEFAULT_CHECKPOINT_INTERVAL_MS, loadCheckpoint, planFingerprint } from './runtime/checkpointer.ts';
+import type { StatementStore } from './checkpoint/statement-store.ts';
 import { parseSql, withPositionAndHint } from './sql-error-hints.ts';
 import { Pipeline } from './runtime/pipeline.ts';
 
@@ -38,6 +40,12 @@ export interface SqlSessionOptions {
   /** Read inputs to their current end and stop (tests, batch previews). */
   bounded?: boolean;
   idleTimeoutMs?: number;
+  /**
+   * Makes INSERT statements durable (a platform with a data directory): stored, checkpointed
+   * every `execution.checkpointing.interval` (default 10 s), exactly-once output, resumed from
+   * their last checkpoint. Without it (tests, bounded previews) statements live in memory only.
+   */
+  durability?: { store: StatementStore; defaultIntervalMs?: number };
 }
 
 export interface ChangeRow {
@@ -105,6 +113,8 @@ export class SqlSession {
   readonly statements: Map<string, Job>;
   private readonly now: () => number;
   private anonymous = 0;
+  /** Resume the next INSERT from this checkpoint instead of the last complete one (`statement resume --from-checkpoint`). */
+  resumeFromCheckpoint: number | undefined;
   /** CREATE VIEW definitions of this session, in creation order (see withViews). */
   private readonly views = new Map<string, ast.CreateView>();
 
@@ -328,10 +338,43 @@ export class SqlSession {
     const name = this.takeStatementName('insert');
     const pipeline = this.pipeline(name);
     pipeline.build(physical, { push: () => undefined, watermark: () => undefined });
-    const job = new Job(name, sql, pipeline);
+    const durability = this.options.bounded ? undefined : this.options.durability;
+    const checkpointer = durability ? await this.durable(name, insert, physical, pipeline, durability.store, durability.defaultIntervalMs) : undefined;
+    const job = new Job(name, sql, pipeline, checkpointer ? { checkpointer } : {});
+    job.plan = explainPhysical(physical);
     this.statements.set(name, job);
     void job.start();
+    // A statement whose inputs ended (INSERT ... VALUES) is done: it does not resume at start.
+    if (durability) void job.done.then(() => (job.status === 'COMPLETED' ? durability.store.setDesiredState(name, 'COMPLETED') : undefined)).catch(() => undefined);
     return { kind: 'statement', name, job };
+  }
+
+  /**
+   * Stores the statement and restores its last complete checkpoint, if it has one. A name that
+   * is stored with other SQL is refused: resuming would put old state under a new query.
+   */
+  private async durable(name: string, insert: ast.Insert, physical: PhysicalPlan, pipeline: Pipeline, store: StatementStore, defaultIntervalMs = DEFAULT_CHECKPOINT_INTERVAL_MS): Promise<Checkpointer> {
+    await store.open();
+    const sql = printStatement({ ...insert, source: this.withViews(insert.source) });
+    const fingerprint = planFingerprint(physical);
+    const stored = store.definitions.get(name);
+    if (stored && stored.sql !== sql) {
+      throw new ShiftleftError('STATEMENT_ALREADY_EXISTS', `statement '${name}' already exists with other SQL`, {
+        hint: `delete it first (shiftleft statement delete ${name}) to replace it, or choose another client.statement-name`,
+        details: { statement: name, storedSql: stored.sql },
+      });
+    }
+    const interval = this.properties.get('execution.checkpointing.interval');
+    const intervalMs = interval ? parseDuration(interval) : defaultIntervalMs;
+    if (intervalMs <= 0) throw new ShiftleftError('SQL_VALIDATION_ERROR', `'execution.checkpointing.interval' must be positive, got '${interval}'`, { hint: "for example SET 'execution.checkpointing.interval' = '10 s'" });
+    const from = this.resumeFromCheckpoint ?? store.pointers.get(name)?.checkpointId;
+    this.resumeFromCheckpoint = undefined;
+    if (from !== undefined) pipeline.restoreState(loadCheckpoint(store.checkpoints(name), from, fingerprint).pipeline);
+    const now = new Date().toISOString();
+    await store.save({ name, sql, properties: Object.fromEntries(this.properties), desiredState: 'RUNNING', createdAt: stored?.createdAt ?? now, updatedAt: now });
+    const checkpointer = new Checkpointer({ statement: name, log: this.options.log, store, intervalMs, planFingerprint: fingerprint, ...(from !== undefined ? { restoredFrom: from } : {}), now: this.now });
+    if (pipeline.sink) pipeline.sink.writer = checkpointer.writer;
+    return checkpointer;
   }
 
   private async select(query: ast.Query): Promise<StatementResult> {

@@ -146,15 +146,6 @@ export interface Consumer extends AsyncIterable<LogRecord[]> {
   /** The offset the next poll reads from, per assigned partition. */
   positions(): TopicPartitionOffset[];
   assignment(): TopicPartition[];
-  /**
-   * Starts a transaction for `transactionalId` (exactly-once writers such as SQL statements).
-   * Records produced through it become visible to read_committed readers only at `commit`, all
-   * at once, on every partition. An open transaction of the same id (a previous incarnation of
-   * the same writer) is aborted first, and its handle is fenced. Logs without transactions leave
-   * this undefined, and their writers fall back to at-least-once.
-   */
-  beginTransaction?(transactionalId: string): Promise<LogTransaction>;
-
   close(): Promise<void>;
 }
 
@@ -200,6 +191,15 @@ export interface LogClient {
   fetchCommittedOffsets(groupId: string, topics?: string[]): Promise<TopicPartitionOffset[]>;
   listGroups(): Promise<string[]>;
   deleteGroup(groupId: string): Promise<void>;
+
+  /**
+   * Starts a transaction for `transactionalId` (exactly-once writers such as SQL statements).
+   * Records produced through it become visible to read_committed readers only at `commit`, all
+   * at once, on every partition. An open transaction of the same id (a previous incarnation of
+   * the same writer) is aborted first, and its handle is fenced. Logs without transactions leave
+   * this undefined, and their writers fall back to at-least-once.
+   */
+  beginTransaction?(transactionalId: string): Promise<LogTransaction>;
 
   close(): Promise<void>;
 }

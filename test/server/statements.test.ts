@@ -83,7 +83,7 @@ describe('REST /v1/statements', () => {
     assert.equal(again.status, 409);
     assert.equal(again.body.code, 'STATEMENT_ALREADY_EXISTS');
 
-    const stopped = await call(platform.urls.platform, 'DELETE', '/v1/statements/copy-clicks');
+    const stopped = await call(platform.urls.platform, 'POST', '/v1/statements/copy-clicks/stop');
     assert.equal(stopped.body.status, 'STOPPED');
     assert.equal((await call(platform.urls.platform, 'GET', '/v1/statements/nope')).status, 404);
   });

@@ -27,7 +27,8 @@ import { WindowTableFunctionOperator } from '../operators/window-table-function-
 import { rowKey } from '../state/keyed-state.ts';
 import { LimitOperator } from './limit-operator.ts';
 import { TopicSink } from './topic-sink.ts';
-import { TopicSource } from './topic-source.ts';
+import { TopicSource, type TopicSourceSnapshot } from './topic-source.ts';
+import { ShiftleftError } from '../../common/errors.ts';
 import { NexmarkSource } from './nexmark-source.ts';
 import { BlackholeSink } from './blackhole-sink.ts';
 
@@ -72,6 +73,12 @@ interface SourceEntry {
   done: boolean;
   target: Downstream;
   name: string;
+}
+
+/** The state of a whole pipeline in a checkpoint: sources and operators in build order. */
+export interface PipelineSnapshot {
+  sources: ({ kind: 'topic'; state: TopicSourceSnapshot } | { kind: 'values'; done: boolean } | { kind: 'generator' })[];
+  operators: { id: number; name: string; state: unknown; metrics: OperatorMetrics }[];
 }
 
 /** What every join operator takes: type, arities, key extractors and the non-equi condition. */
@@ -298,6 +305,46 @@ export class Pipeline {
     const [left, right] = this.operatorNode(operator, 2, output);
     this.connect(plan.left, left!);
     this.connect(plan.right, right!);
+  }
+
+  /** Taken between steps, when no batch is in flight (everything runs on one thread). */
+  snapshotState(): PipelineSnapshot {
+    return {
+      sources: this.sources.map((s) =>
+        s.kind === 'values' ? { kind: 'values' as const, done: s.done } : s.topic instanceof TopicSource ? { kind: 'topic' as const, state: s.topic.snapshotState() } : { kind: 'generator' as const },
+      ),
+      operators: this.operators.map((o) => ({ id: o.id, name: o.name, state: o.operator.snapshotState(), metrics: { ...o.metrics } })),
+    };
+  }
+
+  /**
+   * Restores a checkpoint into a freshly built pipeline, before `open`. The plan fingerprint
+   * already matched; the shape is checked again so a mismatch can never restore state into the
+   * wrong operator.
+   */
+  restoreState(snapshot: PipelineSnapshot): void {
+    const shape = (names: string[]) => names.join(' > ');
+    const mine = this.operators.map((o) => o.name);
+    const theirs = snapshot.operators.map((o) => o.name);
+    if (shape(mine) !== shape(theirs) || snapshot.sources.length !== this.sources.length) {
+      throw new ShiftleftError('STATEMENT_INCOMPATIBLE', `the checkpoint holds state for operators [${shape(theirs)}] but the statement now plans [${shape(mine)}]`, {
+        hint: 'the SQL or the tables it reads changed since the checkpoint; delete the statement and start it again to recompute from the inputs',
+      });
+    }
+    snapshot.sources.forEach((saved, i) => {
+      const source = this.sources[i]!;
+      if (saved.kind === 'values' && source.kind === 'values' && saved.done) {
+        // Its rows were consumed before the checkpoint; it still ends its input's event time.
+        source.rows = [];
+      } else if (saved.kind === 'topic' && source.topic instanceof TopicSource) {
+        source.topic.restoreState(saved.state);
+      }
+    });
+    snapshot.operators.forEach((saved, i) => {
+      const running = this.operators[i]!;
+      running.operator.restoreState(saved.state);
+      Object.assign(running.metrics, saved.metrics);
+    });
   }
 
   async open(): Promise<void> {

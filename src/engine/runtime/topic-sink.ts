@@ -7,7 +7,7 @@
  * next table's `$rowtime`), else the processing time.
  */
 import { ShiftleftError } from '../../common/errors.ts';
-import type { LogClient, ProduceRecord } from '../../log/log-client.ts';
+import type { LogClient, ProduceRecord, RecordMetadata } from '../../log/log-client.ts';
 import type { SchemaStore } from '../../sql/catalog/schema-store.ts';
 import type { TableDescriptor } from '../../sql/catalog/table-descriptor.ts';
 import { RowKind, type ChangeBatch, type Row } from '../../types/row.ts';
@@ -22,7 +22,14 @@ export interface TopicSinkOptions {
   now: () => number;
 }
 
+/** Where flushed records go: the log itself, or the statement's open transaction. */
+export interface RecordWriter {
+  produce(topic: string, records: ProduceRecord[]): Promise<RecordMetadata[]>;
+}
+
 export class TopicSink {
+  /** Set by the checkpointer for exactly-once output; the log itself otherwise. */
+  writer: (() => Promise<RecordWriter>) | undefined;
   private valueEncoder!: RowEncoder;
   private keyEncoder: RowEncoder | undefined;
   private keyIndexes: number[] = [];
@@ -89,6 +96,11 @@ export class TopicSink {
     return this.options.now();
   }
 
+  /** Drops rows not yet flushed (what closing operators emit when a statement is stopped). */
+  discardPending(): void {
+    this.pending = [];
+  }
+
   get pendingCount(): number {
     return this.pending.length;
   }
@@ -97,7 +109,8 @@ export class TopicSink {
     if (this.pending.length === 0) return;
     const records = this.pending;
     this.pending = [];
-    await this.options.log.produce(this.options.table.name, records);
+    const writer = this.writer ? await this.writer() : this.options.log;
+    await writer.produce(this.options.table.name, records);
     this.recordsWritten += records.length;
   }
 }

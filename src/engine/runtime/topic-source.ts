@@ -11,6 +11,9 @@
  * - A record that cannot be decoded goes to the error topic with the reason in its headers;
  *   the statement keeps going and nothing is dropped silently.
  * - Bounded mode reads up to the offsets that were the end when the source opened.
+ * - Reads are read_committed: output of other statements is seen once their checkpoint commits.
+ * - `snapshotState`/`restoreState` carry positions, partition watermarks and the upsert state
+ *   into checkpoints (see runtime/checkpointer.ts).
  */
 import { isShiftleftError, ShiftleftError } from '../../common/errors.ts';
 import type { LogClient, LogRecord, TopicPartitionOffset } from '../../log/log-client.ts';
@@ -47,6 +50,14 @@ export interface SourcePoll {
   finished: boolean;
 }
 
+/** What a checkpoint keeps of a source. */
+export interface TopicSourceSnapshot {
+  topic: string;
+  partitions: { partition: number; offset: number; watermark: number }[];
+  /** The last row per key of an upsert table (ChangelogNormalize state), as entries. */
+  upsert: [string, Row][] | null;
+}
+
 interface PartitionState {
   partition: number;
   offset: number;
@@ -67,6 +78,7 @@ export class TopicSource {
   private readonly metadataColumns: { outIndex: number; key: string }[] = [];
   private readonly upsert: boolean;
   private errorTopicReady = false;
+  private restored: TopicSourceSnapshot | undefined;
   recordsRead = 0;
   recordsFailed = 0;
 
@@ -94,17 +106,38 @@ export class TopicSource {
     const keyed = table.columns.filter((c) => c.fromKey);
     if (keyed.length > 0) this.keyDecoder = new RowDecoder(schemas, keyed.map((c) => ({ name: c.name, type: c.type })));
     const description = await log.describeTopic(table.name);
+    const restored = new Map((this.restored?.partitions ?? []).map((p) => [p.partition, p]));
     const starts = new Map((this.options.startOffsets ?? []).map((o) => [o.partition, o.offset]));
     for (const p of description.partitions) {
-      const offset = starts.get(p.partition) ?? (this.options.startFrom === 'earliest' ? p.logStartOffset : p.highWatermark);
+      // A partition added since the checkpoint has not been read at all: from its start.
+      const offset = restored.get(p.partition)?.offset ?? starts.get(p.partition) ?? (this.options.startFrom === 'earliest' || this.restored ? p.logStartOffset : p.highWatermark);
       this.partitions.push({
         partition: p.partition,
-        offset,
-        end: this.options.bounded ? p.highWatermark : undefined,
-        watermark: -Infinity,
+        offset: Math.max(offset, p.logStartOffset),
+        // What is committed now is the end of a bounded read (open transactions are not).
+        end: this.options.bounded ? (p.lastStableOffset ?? p.highWatermark) : undefined,
+        watermark: restored.get(p.partition)?.watermark ?? -Infinity,
         lastDataAt: this.options.now(),
       });
     }
+    for (const [key, row] of this.restored?.upsert ?? []) this.upsertState.set(key, row);
+    this.restored = undefined;
+  }
+
+  snapshotState(): TopicSourceSnapshot {
+    return {
+      topic: this.name,
+      partitions: this.partitions.map((p) => ({ partition: p.partition, offset: p.offset, watermark: p.watermark })),
+      upsert: this.upsert ? [...this.upsertState] : null,
+    };
+  }
+
+  /** Called before `open`: the source resumes at the checkpoint's positions with its state. */
+  restoreState(snapshot: TopicSourceSnapshot): void {
+    if (snapshot.topic !== this.name) {
+      throw new ShiftleftError('STATEMENT_INCOMPATIBLE', `the checkpoint reads topic '${snapshot.topic}' where the statement now reads '${this.name}'`);
+    }
+    this.restored = snapshot;
   }
 
   positions(): TopicPartitionOffset[] {
@@ -119,7 +152,7 @@ export class TopicSource {
   waitForData(timeoutMs: number, signal?: AbortSignal): Promise<boolean> {
     const positions = this.partitions.filter((p) => p.end === undefined || p.offset < p.end).map((p) => ({ topic: this.name, partition: p.partition, offset: p.offset }));
     if (positions.length === 0) return Promise.resolve(false);
-    return this.options.log.waitForRecords(positions, { timeoutMs, signal });
+    return this.options.log.waitForRecords(positions, { timeoutMs, signal, isolation: 'read_committed' });
   }
 
   async poll(maxRecords = 5000): Promise<SourcePoll> {
@@ -129,7 +162,10 @@ export class TopicSource {
       if (p.end !== undefined && p.offset >= p.end) continue;
       let fetched;
       try {
-        fetched = await this.options.log.fetch({ topic: this.name, partition: p.partition }, p.offset, { maxRecords: p.end !== undefined ? Math.min(maxRecords, p.end - p.offset) : maxRecords });
+        fetched = await this.options.log.fetch({ topic: this.name, partition: p.partition }, p.offset, {
+          maxRecords: p.end !== undefined ? Math.min(maxRecords, p.end - p.offset) : maxRecords,
+          isolation: 'read_committed',
+        });
       } catch (error) {
         if (isShiftleftError(error, 'CORRUPT_RECORD')) {
           await this.toErrorTopic(null, p.partition, p.offset, error.message);

@@ -3,8 +3,11 @@
  *   POST   /v1/statements        { sql, properties?, maxRows?, timeoutMs?, bounded? }
  *                                → { results: StatementOutcome[] }
  *   GET    /v1/statements        → the long-running statements with their status
- *   GET    /v1/statements/:name  → one statement
- *   DELETE /v1/statements/:name  → stops it
+ *   GET    /v1/statements/:name  → describe: status, SQL, plan, operator metrics, watermark,
+ *                                  lag per source partition, checkpoints
+ *   POST   /v1/statements/:name/stop    → stops it (a durable one stays stopped across restarts)
+ *   POST   /v1/statements/:name/resume  { fromCheckpoint? } → resumes it from its last checkpoint
+ *   DELETE /v1/statements/:name  → stops and forgets it (definition and checkpoints)
  *
  * Every POST gets its own SQL session (its properties come from the body) over the platform's
  * shared statement registry. A SELECT answers with the changelog collected until `maxRows`
@@ -16,6 +19,7 @@ import { ShiftleftError } from '../../common/errors.ts';
 import type { LogClient } from '../../log/log-client.ts';
 import { StatementRegistry, type StatementRequest } from '../../engine/statement-registry.ts';
 import { jsonObjectBody, param } from '../http-support.ts';
+import type { StatementStore } from '../../engine/checkpoint/statement-store.ts';
 
 /** Without a bound, an unbounded SELECT is cut after this long (an HTTP answer must end). */
 export const DEFAULT_SELECT_TIMEOUT_MS = 5000;
@@ -24,6 +28,8 @@ const MAX_TIMEOUT_MS = 10 * 60_000;
 export interface StatementRoutesContext {
   log: LogClient;
   urls: () => Record<string, string>;
+  /** Durable statements (the platform's data directory). */
+  durability?: { store: StatementStore; defaultIntervalMs?: number };
 }
 
 function optionalNumber(body: Record<string, unknown>, name: string, min: number, max: number): number | undefined {
@@ -52,7 +58,7 @@ export function parseStatementRequest(body: Record<string, unknown>): StatementR
 }
 
 export function registerStatementRoutes(app: FastifyInstance, context: StatementRoutesContext): StatementRegistry {
-  const registry = StatementRegistry.of(context.log, () => context.urls().registry!);
+  const registry = StatementRegistry.of(context.log, () => context.urls().registry!, context.durability);
   // Statements die with the platform; stop them before the log closes under them.
   app.addHook('onClose', async () => registry.stopAll());
 
@@ -61,7 +67,13 @@ export function registerStatementRoutes(app: FastifyInstance, context: Statement
     return { results: await registry.execute(statement) };
   });
   app.get('/v1/statements', async () => registry.list());
-  app.get('/v1/statements/:name', async (request) => registry.get(param(request, 'name')));
-  app.delete('/v1/statements/:name', async (request) => registry.stop(param(request, 'name')));
+  app.get('/v1/statements/:name', async (request) => registry.describe(param(request, 'name')));
+  app.post('/v1/statements/:name/stop', async (request) => registry.stop(param(request, 'name')));
+  app.post('/v1/statements/:name/resume', async (request) => {
+    const body = request.body === undefined || request.body === null ? {} : jsonObjectBody(request);
+    const fromCheckpoint = optionalNumber(body, 'fromCheckpoint', 1, Number.MAX_SAFE_INTEGER);
+    return registry.resume(param(request, 'name'), fromCheckpoint !== undefined ? { fromCheckpoint } : {});
+  });
+  app.delete('/v1/statements/:name', async (request) => registry.delete(param(request, 'name')));
   return registry;
 }
