@@ -190,7 +190,8 @@ describe('GET /metrics', () => {
     assert.equal(value(s, 'shiftleft_statement_operator_records_out_total', { statement: 'big-clicks', operator_id: reading.labels.operator_id! }), 2, 'and lets two through');
     assert.equal(value(s, 'shiftleft_statement_operator_late_records_dropped_total', { statement: 'big-clicks', operator_id: '0' }), 0);
     assert.equal(value(s, 'shiftleft_statement_source_lag_records', { statement: 'big-clicks', topic: 'clicks', partition: '0' }), 0);
-    assert.equal(value(s, 'shiftleft_statement_source_offset', { statement: 'big-clicks', topic: 'clicks', partition: '0' }), 3);
+    // Caught up: the three records, plus the commit marker the durable INSERT ... VALUES left.
+    assert.equal(value(s, 'shiftleft_statement_source_offset', { statement: 'big-clicks', topic: 'clicks', partition: '0' }), value(s, 'shiftleft_topic_high_watermark', { topic: 'clicks', partition: '0' }));
     // Largest ts (3 s) minus the 1 s delay.
     assert.equal(value(s, 'shiftleft_statement_watermark_ms', { statement: 'big-clicks' }), 2000);
 
@@ -200,11 +201,16 @@ describe('GET /metrics', () => {
     assert.equal(value(s, 'shiftleft_statement_watermark_ms', { statement: 'big-clicks' }), 8000);
 
     // A stopped statement keeps its position: rows written after it are its lag.
-    assert.equal((await call(platform.urls.platform, 'DELETE', '/v1/statements/big-clicks')).status, 200);
+    assert.equal((await call(platform.urls.platform, 'POST', '/v1/statements/big-clicks/stop')).status, 200);
     await sql("INSERT INTO clicks VALUES ('eve', 3, TO_TIMESTAMP_LTZ(10000, 3)), ('fay', 4, TO_TIMESTAMP_LTZ(11000, 3))", { 'client.statement-name': 'load-3' });
     s = await scrapeUntil(platform, 'load-3 COMPLETED', (x) => find(x, 'shiftleft_statement_status', { statement: 'load-3', status: 'COMPLETED' })[0]?.value === 1);
     assert.equal(value(s, 'shiftleft_statement_status', { statement: 'big-clicks', status: 'STOPPED' }), 1);
-    assert.equal(value(s, 'shiftleft_statement_source_lag_records', { statement: 'big-clicks', topic: 'clicks', partition: '0' }), 2);
+    // Two records and the marker that committed them: lag counts offsets, as Kafka's does.
+    assert.equal(value(s, 'shiftleft_statement_source_lag_records', { statement: 'big-clicks', topic: 'clicks', partition: '0' }), 3);
+    assert.equal(
+      value(s, 'shiftleft_statement_source_lag_records', { statement: 'big-clicks', topic: 'clicks', partition: '0' }),
+      value(s, 'shiftleft_topic_high_watermark', { topic: 'clicks', partition: '0' }) - value(s, 'shiftleft_statement_source_offset', { statement: 'big-clicks', topic: 'clicks', partition: '0' }),
+    );
   });
 
   it('reports the state entries of a join', async () => {
@@ -217,7 +223,7 @@ describe('GET /metrics', () => {
     assert.equal(join.length, 1);
     assert.match(join[0]!.labels.operator!, /Join/);
     assert.equal(value(s, 'shiftleft_statement_operator_records_out_total', { statement: 'join-clicks', operator: join[0]!.labels.operator! }), 2, 'ann and bob clicks');
-    assert.equal((await call(platform.urls.platform, 'DELETE', '/v1/statements/join-clicks')).status, 200);
+    assert.equal((await call(platform.urls.platform, 'POST', '/v1/statements/join-clicks/stop')).status, 200);
   });
 
   it('reports connectors: state, records, errors and the last failure', async () => {
