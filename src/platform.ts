@@ -23,8 +23,15 @@ import { StreamCatalog } from './catalog/stream-catalog.ts';
 import { SCHEMAS_TOPIC } from './registry/store/schemas-topic.ts';
 import { createPlatformApp } from './server/platform-app.ts';
 import { StatementRegistry } from './engine/statement-registry.ts';
+import { StatementStore } from './engine/checkpoint/statement-store.ts';
+import { DEFAULT_CHECKPOINT_INTERVAL_MS } from './engine/runtime/checkpointer.ts';
 import { createRegistryApp } from './server/registry-app.ts';
 import { TABLE_METADATA_TOPIC } from './sql/catalog/catalog.ts';
+import { HttpMetrics } from './server/metrics/http-metrics.ts';
+import { registerMetricsRoute } from './server/metrics/metrics-route.ts';
+import { statementMetricsFrom } from './server/metrics/statement-metrics-adapter.ts';
+import { openPlatformAccess, type PlatformAccess } from './server/auth/platform-access.ts';
+import { API_KEYS_TOPIC } from './server/auth/api-key-store.ts';
 
 export interface PlatformOptions {
   dataDir: string;
@@ -44,6 +51,17 @@ export interface PlatformOptions {
   runConnectors?: boolean;
   /** The KMS secret the platform's producers hold (connectors writing under ENCRYPT rules). */
   kmsSecret?: string;
+  /**
+   * Resume the stored statements the user left running (`shiftleft up`, the demo); like
+   * `runConnectors`, a one-shot command does not.
+   */
+  runStatements?: boolean;
+  /** Checkpoint interval of statements that set no `execution.checkpointing.interval` (default 10 s). */
+  checkpointIntervalMs?: number;
+  /** Told when a stored statement cannot resume at start (it is listed as FAILED with the reason). */
+  onStatementResumeError?: (name: string, error: Error) => void;
+  /** Access control (`shiftleft up --auth`): every API but /health needs an API key (src/server/auth/). */
+  auth?: boolean;
 }
 
 export interface PlatformUrls extends Record<string, string> {
@@ -66,6 +84,10 @@ export interface RunningPlatform {
   connectors: ConnectorRuntime;
   /** Long-running SQL statements (REST under /v1/statements). */
   statements: StatementRegistry;
+  /** Where durable statements and their checkpoints are kept (sessions opened in-process share it). */
+  statementStore: StatementStore;
+  /** Access control, when started with `auth`: the key store and the first admin key if this start created it. */
+  access?: PlatformAccess;
   close(): Promise<void>;
 }
 
@@ -93,31 +115,53 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
 
     const catalog = await StreamCatalog.open(log, registry);
     closers.push(() => catalog.close());
-    const registryApp = createRegistryApp(registry, { catalog });
+    // `auth`: API keys on every route but /health; the platform's own parts call with a capability URL.
+    const access = options.auth ? await openPlatformAccess(log, dataDir.path) : undefined;
+    if (access) closers.push(() => access.keys.close());
+    const registryApp = createRegistryApp(registry, { catalog, ...(access && { access: access.control }) });
+    // Request metrics of both apps, served by the platform app's GET /metrics (hooks go in before listen).
+    const httpMetrics = new HttpMetrics();
+    httpMetrics.instrument(registryApp, 'registry');
     const registryUrl = await listen(registryApp, options.registryPort ?? 8081, host, '--registry-port');
     closers.push(() => registryApp.close());
     const urls: PlatformUrls = { platform: '', registry: registryUrl };
-    const portal = new Portal({ log, registry, catalog, registryUrl: () => urls.registry });
+    const internalRegistryUrl = access ? access.control.internalUrl(registryUrl) : registryUrl;
+    const portal = new Portal({ log, registry, catalog, registryUrl: () => internalRegistryUrl });
     closers.push(() => portal.close());
     // What is produced through the platform API meets the contract of enforced topics.
-    const enforcing = await EnforcingProducer.open({ log, registryUrl });
+    const enforcing = await EnforcingProducer.open({ log, registryUrl: internalRegistryUrl });
     closers.push(async () => enforcing.close());
-    const connectors = new ConnectorRuntime({ log, registryUrl, dataDir: dataDir.path, kmsSecret: options.kmsSecret });
+    const connectors = new ConnectorRuntime({ log, registryUrl: internalRegistryUrl, dataDir: dataDir.path, kmsSecret: options.kmsSecret });
     // Connectors start in the background: the APIs need not wait for a CDC snapshot.
     await connectors.open({ startConnectors: options.runConnectors ?? false, awaitStarts: false });
     closers.push(() => connectors.close());
     portal.setConnectors(connectorsFromRuntime(connectors));
     const appLog = enforcing.wrap(log);
-    const platformApp = createPlatformApp({ log: appLog, registry, urls: () => ({ ...urls }), portal });
+    // SQL statements are durable: stored, checkpointed, exactly-once, resumed at the next start.
+    const statementStore = StatementStore.under(log, dataDir.path);
+    const platformApp = createPlatformApp({
+      log: appLog,
+      durability: { store: statementStore, defaultIntervalMs: options.checkpointIntervalMs ?? DEFAULT_CHECKPOINT_INTERVAL_MS },
+      registry,
+      urls: () => ({ ...urls, registry: internalRegistryUrl }),
+      publicUrls: () => ({ ...urls }),
+      portal,
+      ...(access && { access: access.control }),
+    });
     // The statement registry the REST API serves: in-process statements (the demo's) join it.
-    const statements = StatementRegistry.of(appLog, () => urls.registry);
+    const statements = StatementRegistry.of(appLog, () => internalRegistryUrl);
     registerConnectorRoutes(platformApp, connectors);
+    httpMetrics.instrument(platformApp, 'platform');
+    registerMetricsRoute(platformApp, { log, registry, connectors, statements: statementMetricsFrom(statements, log), http: httpMetrics });
     urls.platform = await listen(platformApp, options.port ?? 8080, host, '--port');
     closers.push(() => platformApp.close());
 
     dataDir.publish({ urls });
+    // Statements the user left running resume from their last checkpoint (in the background:
+    // a statement that cannot resume is listed as FAILED with the reason, the platform starts).
+    if (options.runStatements) void statements.resumeAll((name, error) => options.onStatementResumeError?.(name, error)).catch(() => undefined);
     let closing: Promise<void> | undefined;
-    return { urls, dataDir, log, logDescription: opened.description, logWarnings: opened.warnings, registry, portal, connectors, statements, close: () => (closing ??= closeAll()) };
+    return { urls, dataDir, log, logDescription: opened.description, logWarnings: opened.warnings, registry, portal, connectors, statements, statementStore, ...(access && { access }), close: () => (closing ??= closeAll()) };
   } catch (error) {
     await closeAll().catch(() => undefined);
     throw error;
@@ -142,6 +186,7 @@ export function platformInternalTopics(): InternalTopicSpec[] {
     compacted(CONNECTORS_TOPIC, 'the connectors (configs and states)'),
     compacted(CONNECTOR_OFFSETS_TOPIC, 'the connectors (source offsets)'),
     compacted(CATALOG_TOPIC, 'the stream catalog (tags, business metadata)', { 'retention.ms': -1 }),
+    compacted(API_KEYS_TOPIC, 'access control (API keys)', { 'retention.ms': -1 }),
   ];
 }
 

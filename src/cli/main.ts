@@ -11,7 +11,9 @@ import { registerApplyCommand } from './commands/apply.ts';
 import { registerDemoCommand } from './commands/demo.ts';
 import { registerTopicCommands } from './commands/topic.ts';
 import { registerSqlCommand } from './commands/sql.ts';
+import { registerStatementCommands } from './commands/statement.ts';
 import { registerUpCommand } from './commands/up.ts';
+import { registerApiKeyCommands } from './commands/apikey.ts';
 import { reportError } from './report-error.ts';
 
 export function buildProgram(): Command {
@@ -26,8 +28,10 @@ export function buildProgram(): Command {
   registerDemoCommand(program);
   registerApplyCommand(program);
   registerUpCommand(program);
+  registerApiKeyCommands(program);
   registerTopicCommands(program);
   registerSqlCommand(program);
+  registerStatementCommands(program);
   registerSchemaCommands(program);
   registerConnectorCommands(program);
   registerSourceCommands(program);

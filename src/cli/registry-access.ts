@@ -15,12 +15,15 @@ import { ShiftleftError, type ErrorCode } from '../common/errors.ts';
 import type { LogClient } from '../log/log-client.ts';
 import { startPlatform } from '../platform.ts';
 import { connectToRunningPlatform, dataDirOf } from './context.ts';
+import { apiKeyHeaders } from '../server/auth/client-credentials.ts';
 
 const MEDIA_TYPE = 'application/vnd.schemaregistry.v1+json';
 
 /** Confluent's error_code values, back to our codes (the inverse of src/server/error-responses.ts). */
 const CODE_BY_REGISTRY_ERROR: Record<number, ErrorCode> = {
   400: 'MALFORMED_REQUEST',
+  401: 'UNAUTHENTICATED',
+  403: 'FORBIDDEN',
   404: 'NOT_FOUND',
   409: 'INCOMPATIBLE_SCHEMA',
   40401: 'SUBJECT_NOT_FOUND',
@@ -65,7 +68,7 @@ export class RegistryHttp {
     try {
       response = await fetch(`${this.url}${path}`, {
         method,
-        headers: { 'Content-Type': MEDIA_TYPE, Accept: MEDIA_TYPE },
+        headers: { 'Content-Type': MEDIA_TYPE, Accept: MEDIA_TYPE, ...apiKeyHeaders() },
         ...(body !== undefined && { body: JSON.stringify(body) }),
       });
     } catch (error) {
@@ -95,7 +98,7 @@ function registryError(status: number, body: unknown, what: string): ShiftleftEr
   const code = CODE_BY_REGISTRY_ERROR[errorCode] ?? (status >= 500 ? 'INTERNAL' : 'INVALID_ARGUMENT');
   const message = errorBody.message ?? (typeof body === 'string' && body.length > 0 ? body : `HTTP ${status}`);
   return new ShiftleftError(code, message, {
-    hint: HINTS[code] ?? (status >= 500 ? 'the registry failed; its log may say more' : undefined),
+    hint: HINTS[code] ?? (errorBody as { hint?: string }).hint ?? (status >= 500 ? 'the registry failed; its log may say more' : undefined),
     details: { status, errorCode, request: what },
   });
 }

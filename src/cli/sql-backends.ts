@@ -13,6 +13,7 @@ import { describeJob, StatementRegistry, toOutcome, type CollectOptions, type St
 import { errorFromAnswer, unreachable } from '../log/http/http-errors.ts';
 import type { RunningPlatform } from '../platform.ts';
 import { parseSql } from '../engine/sql-error-hints.ts';
+import { apiKeyHeaders } from '../server/auth/client-credentials.ts';
 
 export interface SqlRunOptions extends CollectOptions {
   /** Called with each statement's outcome as soon as it is known (so output keeps SQL order). */
@@ -110,7 +111,7 @@ export class RemoteSqlBackend implements SqlBackend {
     try {
       response = await fetch(`${this.url}${path}`, {
         method,
-        headers: { 'Content-Type': 'application/json' },
+        headers: { 'Content-Type': 'application/json', ...apiKeyHeaders() },
         ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
       });
     } catch (error) {

@@ -93,6 +93,8 @@ export const ErrorCodes = [
   'CHECKPOINT_CORRUPT',
   /** Resuming a statement whose SQL or plan no longer matches its checkpoint. */
   'STATEMENT_INCOMPATIBLE',
+  /** Operator state could not be spilled to or read back from its spill directory. */
+  'STATE_SPILL_FAILED',
   // connectors
   'CONNECTOR_NOT_FOUND',
   'CONNECTOR_ALREADY_EXISTS',

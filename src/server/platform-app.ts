@@ -7,26 +7,40 @@ import type { LogClient } from '../log/log-client.ts';
 import type { Registry } from '../registry/registry.ts';
 import { installErrorHandling, installJsonBodies } from './http-support.ts';
 import { registerTopicRoutes } from './routes/topics.ts';
-import { registerStatementRoutes } from './routes/statements.ts';
+import { registerStatementRoutes, type StatementRoutesContext } from './routes/statements.ts';
 import type { Portal } from '../catalog/portal.ts';
 import { registerActionRoutes } from './routes/actions.ts';
 import { registerLineageRoutes } from './routes/lineage.ts';
+import type { AccessControl } from './auth/access-control.ts';
+import { registerApiKeyRoutes } from './auth/admin-routes.ts';
+import { registerMessageRoutes } from './routes/messages.ts';
+import { registerPortalUi } from './ui-static.ts';
 
 export interface PlatformContext {
   log: LogClient;
+  /** Durable SQL statements (stored, checkpointed, resumed): see routes/statements.ts. */
+  durability?: StatementRoutesContext['durability'];
   registry: Registry;
-  /** The URLs the platform serves, shown by /health so a client can find the registry. */
+  /** The URLs the platform's own parts call (under access control the registry's is a capability URL). */
   urls: () => Record<string, string>;
+  /** The URLs /health shows so a client can find the registry; default `urls`. */
+  publicUrls?: () => Record<string, string>;
+  /** Access control (`up --auth`): API keys on every route but /health, and the admin API /v1/api-keys. */
+  access?: AccessControl;
   /** The data portal's lineage and actions (src/catalog/portal.ts), when the platform runs a catalog. */
   portal?: Portal;
 }
 
 export function createPlatformApp(context: PlatformContext): FastifyInstance {
-  const app = Fastify({ logger: false });
+  const app = Fastify({ logger: false, ...context.access?.serverOptions() });
   installJsonBodies(app);
   installErrorHandling(app);
+  if (context.access) {
+    context.access.install(app);
+    registerApiKeyRoutes(app, context.access.keys);
+  }
 
-  app.get('/health', async () => ({ status: 'ok', log: context.log.kind, urls: context.urls() }));
+  app.get('/health', async () => ({ status: 'ok', log: context.log.kind, urls: (context.publicUrls ?? context.urls)() }));
 
   registerTopicRoutes(app, context.log);
   const statements = registerStatementRoutes(app, context);
@@ -36,5 +50,9 @@ export function createPlatformApp(context: PlatformContext): FastifyInstance {
     registerLineageRoutes(app, context.portal);
     registerActionRoutes(app, context.portal);
   }
+  // The data portal: decoded messages, the web app (ui/dist) and the registry same-origin under /registry
+  // (proxied to the public URL with the caller's credentials, so the registry checks the caller, not the platform).
+  registerMessageRoutes(app, context);
+  registerPortalUi(app, { registryUrl: () => (context.publicUrls ?? context.urls)().registry });
   return app;
 }

@@ -14,12 +14,14 @@ import { registerCompatibilityRoutes } from './routes/registry-compatibility.ts'
 import { registerConfigRoutes } from './routes/registry-config.ts';
 import { registerSchemaRoutes } from './routes/registry-schemas.ts';
 import { registerSubjectRoutes } from './routes/registry-subjects.ts';
+import type { AccessControl } from './auth/access-control.ts';
 
-/** With `extras.catalog`, the Stream Catalog API (/catalog/v1) is served too. */
-export function createRegistryApp(registry: Registry, extras: { catalog?: StreamCatalog } = {}): FastifyInstance {
-  const app = Fastify({ logger: false });
+/** With `extras.catalog`, the Stream Catalog API (/catalog/v1) is served too; with `extras.access`, only to API keys. */
+export function createRegistryApp(registry: Registry, extras: { catalog?: StreamCatalog; access?: AccessControl } = {}): FastifyInstance {
+  const app = Fastify({ logger: false, ...extras.access?.serverOptions() });
   installJsonBodies(app);
   installErrorHandling(app, REGISTRY_MEDIA_TYPE);
+  extras.access?.install(app);
 
   // Answers are JSON under the registry media type, as Confluent's server sends them.
   app.addHook('onSend', async (_request, reply, payload) => {

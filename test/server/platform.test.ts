@@ -74,7 +74,7 @@ test('the up command is registered with its options', () => {
   assert.ok(up);
   assert.deepEqual(
     up.options.map((o) => o.long),
-    ['--port', '--registry-port', '--host', '--kafka', '--kafka-sasl-mechanism', '--kafka-sasl-username', '--kafka-tls', '--kafka-ca'],
+    ['--port', '--registry-port', '--host', '--kafka', '--kafka-sasl-mechanism', '--kafka-sasl-username', '--kafka-tls', '--kafka-ca', '--auth'],
   );
 });
 

@@ -21,6 +21,16 @@ function port(what: string) {
   };
 }
 
+/** The first admin key, shown once: its secret is kept nowhere else. */
+function initialAdminKeyNotice(key: { key: string; secret: string }): string {
+  return (
+    'created the first admin API key; its secret is shown only now, store it safely:\n' +
+    `  SHIFTLEFT_API_KEY=${key.key}\n` +
+    `  SHIFTLEFT_API_SECRET=${key.secret}\n` +
+    '  (create more keys with `shiftleft apikey create`, with these two variables set)\n'
+  );
+}
+
 /** Resolves on the first SIGINT or SIGTERM, with the signal's name. */
 function nextStopSignal(): Promise<NodeJS.Signals> {
   return new Promise((resolve) => {
@@ -46,17 +56,23 @@ export function registerUpCommand(program: Command): void {
     .option('--kafka-sasl-username <user>', `SASL username (env ${KAFKA_ENV.saslUsername}); the password is read from env ${KAFKA_ENV.saslPassword} only`)
     .option('--kafka-tls', `connect to the brokers over TLS (env ${KAFKA_ENV.tls}=true)`)
     .option('--kafka-ca <file>', `PEM file of the CA that signed the brokers' certificates; implies --kafka-tls (env ${KAFKA_ENV.ca})`)
-    .action(async (options: { port: number; registryPort: number; host: string } & LogCliOptions, command: Command) => {
+    .option('--auth', 'require an API key on every API but /health (see `shiftleft apikey`); the first start prints an admin key')
+    .action(async (options: { port: number; registryPort: number; host: string; auth?: boolean } & LogCliOptions, command: Command) => {
       const dataDir = dataDirOf(command);
       const log = logSettingsFrom(options, process.env);
       // `up` is the long-lived owner: it runs the saved connectors, as producers holding the KMS secret.
-      const platform = await startPlatform({ dataDir, port: options.port, registryPort: options.registryPort, host: options.host, log, runConnectors: true, kmsSecret: platformKmsSecret(dataDir) });
-      for (const warning of platform.logWarnings) process.stderr.write(`warning: ${warning}\n`);
+      const platform = await startPlatform({ dataDir, port: options.port, registryPort: options.registryPort, host: options.host, log, runConnectors: true, kmsSecret: platformKmsSecret(dataDir), auth: options.auth === true,
+        runStatements: true,
+        onStatementResumeError: (name, error) => process.stderr.write(`warning: statement '${name}' was not resumed: ${error.message}\n`),
+      });
+      for (const warning of [...platform.logWarnings, ...(platform.access?.warnings ?? [])]) process.stderr.write(`warning: ${warning}\n`);
       process.stdout.write(
         `shiftleft is up (data directory ${platform.dataDir.path})\n` +
           `  log               ${platform.logDescription}\n` +
           `  platform API      ${platform.urls.platform}\n` +
           `  schema registry   ${platform.urls.registry}\n` +
+          (platform.access ? '  access control    API keys required (HTTP Basic KEY:SECRET)\n' : '') +
+          (platform.access?.initialAdminKey ? initialAdminKeyNotice(platform.access.initialAdminKey) : '') +
           'press Ctrl-C to stop\n',
       );
       const signal = await nextStopSignal();

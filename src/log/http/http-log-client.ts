@@ -28,6 +28,7 @@ import type { TopicConfig } from '../topic-config.ts';
 import { validateTopicName } from '../topic-config.ts';
 import { errorFromAnswer, unreachable } from './http-errors.ts';
 import { produceRecordToWire, recordFromWire, type WireFetchResult } from './log-wire.ts';
+import { apiKeyHeaders } from '../../server/auth/client-credentials.ts';
 
 /** The longest single long-poll request; longer waits are several requests in a row. */
 const LONG_POLL_SLICE_MS = 30_000;
@@ -37,6 +38,8 @@ export interface HttpLogClientOptions {
   url: string;
   /** What backs the log on the server; `connect` reads it from /health. */
   kind?: LogClient['kind'];
+  /** Sent with every request; default: the API key of $SHIFTLEFT_API_KEY / $SHIFTLEFT_API_SECRET, if set (`up --auth`). */
+  headers?: Record<string, string>;
 }
 
 interface RequestOptions {
@@ -52,10 +55,12 @@ export class HttpLogClient implements LogClient {
   readonly url: string;
   /** Aborted by close(), so pending long polls end with the client. */
   private readonly closing = new AbortController();
+  private readonly headers: Record<string, string>;
 
   constructor(options: HttpLogClientOptions) {
     this.url = options.url.replace(/\/+$/, '');
     this.kind = options.kind ?? 'embedded';
+    this.headers = options.headers ?? apiKeyHeaders();
   }
 
   /** A client for the platform at `url`, after checking that it answers (BROKER_UNAVAILABLE if not). */
@@ -81,7 +86,7 @@ export class HttpLogClient implements LogClient {
     try {
       response = await fetch(url, {
         method,
-        headers: options.body === undefined ? undefined : { 'content-type': 'application/json' },
+        headers: options.body === undefined ? this.headers : { ...this.headers, 'content-type': 'application/json' },
         body: options.body === undefined ? undefined : JSON.stringify(options.body),
         signal,
       });
