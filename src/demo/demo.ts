@@ -23,6 +23,7 @@ import { RegistrySchemaStore } from '../sql/catalog/schema-store.ts';
 import { collectProgress, formatProgress, type DemoProgress } from './demo-progress.ts';
 import { decodeTopic, finalChecks, formatReport, warehouseChecks } from './demo-report.ts';
 import { loadScenario, type ContractFile, type ScenarioFiles } from './scenario-files.ts';
+import { portalUiLine } from '../server/ui-static.ts';
 
 /** Each hop of orders -> sales -> revenue waits for its input's checkpoint: keep them short here. */
 const DEMO_CHECKPOINT_INTERVAL_MS = 2000;
@@ -93,6 +94,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   };
   try {
     out(`platform: ${platform.urls.platform}   schema registry: ${platform.urls.registry}   data: ${options.dataDir}`);
+    out(portalUiLine(platform.urls.platform));
     const registryUrl = platform.urls.registry;
     const schemas = new RegistrySchemaStore(registryUrl);
     const catalog = new Catalog({ log: platform.log, schemas });

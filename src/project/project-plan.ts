@@ -19,6 +19,7 @@ import type { SchemaType } from '../formats/schema-provider.ts';
 import type * as ast from '../sql/ast.ts';
 import { parseStatements } from '../sql/parser/index.ts';
 import { printExpression, printStatement } from '../sql/printer.ts';
+import { apiKeyHeaders } from '../server/auth/client-credentials.ts';
 
 export type PlanAction = 'create' | 'update' | 'unchanged' | 'run' | 'skip';
 
@@ -63,7 +64,7 @@ export function formatPlan(items: PlanItem[]): string {
 async function registry(url: string, method: string, path: string, body?: unknown): Promise<{ status: number; body: Record<string, unknown> }> {
   const response = await fetch(`${url}${path}`, {
     method,
-    headers: { 'Content-Type': 'application/vnd.schemaregistry.v1+json' },
+    headers: { ...apiKeyHeaders(), 'Content-Type': 'application/vnd.schemaregistry.v1+json' },
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   });
   const text = await response.text();

@@ -19,6 +19,7 @@ import { applyPlan, formatPlan, planProject, type ProjectTargets } from '../../p
 import { Catalog } from '../../sql/catalog/catalog.ts';
 import { RegistrySchemaStore } from '../../sql/catalog/schema-store.ts';
 import { dataDirOf } from '../context.ts';
+import { apiKeyHeaders } from '../../server/auth/client-credentials.ts';
 
 async function planAndApply(files: ReturnType<typeof loadScenario>, targets: ProjectTargets, dryRun: boolean): Promise<void> {
   const plan = await planProject(files, targets);
@@ -32,7 +33,7 @@ async function planAndApply(files: ReturnType<typeof loadScenario>, targets: Pro
 async function call(base: string, method: string, path: string, body?: unknown): Promise<{ status: number; body: unknown }> {
   let response: Response;
   try {
-    response = await fetch(`${base}${path}`, { method, headers: { 'Content-Type': 'application/json' }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+    response = await fetch(`${base}${path}`, { method, headers: { ...apiKeyHeaders(), 'Content-Type': 'application/json' }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
   } catch (error) {
     throw new ShiftleftError('BROKER_UNAVAILABLE', `the platform at ${base} does not answer: ${(error as Error).message}`, { hint: 'is `shiftleft up` still running?' });
   }

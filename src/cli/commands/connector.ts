@@ -17,6 +17,7 @@ import { ConnectorRuntime, type ConnectorStatus } from '../../connect/framework/
 import { startPlatform } from '../../platform.ts';
 import { dataDirOf } from '../context.ts';
 import { printTable } from '../table.ts';
+import { apiKeyHeaders } from '../../server/auth/client-credentials.ts';
 
 /** What the commands need, served in-process or by a running platform over HTTP. */
 export interface ConnectorApi {
@@ -62,7 +63,7 @@ function remoteApi(baseUrl: string): ConnectorApi {
     try {
       response = await fetch(`${baseUrl}${path}`, {
         method,
-        headers: body === undefined ? {} : { 'Content-Type': 'application/json' },
+        headers: { ...apiKeyHeaders(), ...(body === undefined ? {} : { 'Content-Type': 'application/json' }) },
         ...(body !== undefined && { body: JSON.stringify(body) }),
       });
     } catch (error) {

@@ -12,6 +12,7 @@ import { SASL_MECHANISMS } from '../../log/kafka/kafka-security.ts';
 import { startPlatform } from '../../platform.ts';
 import { platformKmsSecret } from '../../common/kms-secret.ts';
 import { dataDirOf } from '../context.ts';
+import { portalUiLine } from '../../server/ui-static.ts';
 
 function port(what: string) {
   return (value: string): number => {
@@ -71,6 +72,7 @@ export function registerUpCommand(program: Command): void {
           `  log               ${platform.logDescription}\n` +
           `  platform API      ${platform.urls.platform}\n` +
           `  schema registry   ${platform.urls.registry}\n` +
+          `  ${portalUiLine(platform.urls.platform)}\n` +
           (platform.access ? '  access control    API keys required (HTTP Basic KEY:SECRET)\n' : '') +
           (platform.access?.initialAdminKey ? initialAdminKeyNotice(platform.access.initialAdminKey) : '') +
           'press Ctrl-C to stop\n',

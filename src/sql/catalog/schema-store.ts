@@ -6,6 +6,7 @@
  */
 import { SchemaRegistryClient } from '@confluentinc/schemaregistry';
 import { ShiftleftError } from '../../common/errors.ts';
+import { confluentClientAuth } from '../../server/auth/client-credentials.ts';
 
 export interface StoredSchema {
   id: number;
@@ -31,7 +32,7 @@ export class RegistrySchemaStore implements SchemaStore {
   private readonly byIdCache = new Map<number, StoredSchema>();
 
   constructor(registryUrl: string) {
-    this.client = new SchemaRegistryClient({ baseURLs: [registryUrl], cacheLatestTtlSecs: 1 });
+    this.client = new SchemaRegistryClient({ baseURLs: [registryUrl], cacheLatestTtlSecs: 1, ...confluentClientAuth() });
   }
 
   async latest(subject: string): Promise<StoredSchema | undefined> {
