@@ -132,6 +132,12 @@ export class Pipeline {
       if (active.length > 0 && active.length < inputs) {
         const activeMin = Math.min(...active);
         for (let i = 0; i < inputs; i++) if (idle[i] && Number.isFinite(activeMin)) advance(i, activeMin);
+      } else if (active.length === 0 && inputs > 1) {
+        // Every input is idle: as Flink's watermark valve does, event time moves to the largest
+        // watermark of any input. Otherwise an input that went quiet first (a dimension table)
+        // would hold back forever what the others already delivered.
+        const max = Math.max(...watermarks);
+        if (Number.isFinite(max)) for (let i = 0; i < inputs; i++) advance(i, max);
       }
       const combined = Math.min(...watermarks);
       if (combined > running.watermark) {
