@@ -10,4 +10,5 @@ export const benchmarks: Record<string, (context: BenchContext) => Promise<Bench
   sink: (context) => import('./sink-bench.ts').then((m) => m.sinkBenchmark(context)),
   contracts: contractsBenchmark,
   nexmark: nexmarkBenchmark,
+  e2e: (context) => import('./e2e-latency-bench.ts').then((m) => m.e2eLatencyBenchmark(context)),
 };

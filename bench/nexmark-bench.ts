@@ -2,8 +2,12 @@
  * Nexmark benchmark: the published Nexmark Flink SQL queries (test/sql/parser/fixtures/nexmark,
  * unchanged apart from the source DDL, see src/connect/nexmark/ddl.ts) over the in-process
  * Nexmark generator, into a blackhole sink. For each query: events/s through the whole SQL
- * pipeline on one core, peak RSS, and for stateful queries the state left at the end (entries
- * from the operators' stateSize() where they have one, and the heap still held, per entry).
+ * pipeline on one core and peak RSS. For stateful queries, the state while the stream runs,
+ * sampled at 25/50/75/95% of the events (before the end of input flushes windows and join
+ * buffers, see nexmark-state.ts): the heap held after a GC (flat when watermarks clean the
+ * state, growing otherwise) and the entries of operators with a stateSize(); at 95%, bytes per
+ * entry both as heap held and as the serialized size of the operators' snapshots.
+ * Stateless queries run again on 3× the events: their peak RSS must not grow (constant memory).
  *
  * Each query runs in its own Node process pinned to one CPU (taskset when available), so peak
  * RSS and JIT state are per query. The baseline, measured the same way in the same run, is the
@@ -32,6 +36,7 @@ import { Catalog } from '../src/sql/catalog/catalog.ts';
 import type { SchemaStore, StoredSchema } from '../src/sql/catalog/schema-store.ts';
 import { parseStatements } from '../src/sql/parser/index.ts';
 import type { BenchContext, BenchResult } from './run.ts';
+import { generatedFraction, sampleState, snapshotBytes, type StateSample } from './nexmark-state.ts';
 
 const FIXTURES = fileURLToPath(new URL('../test/sql/parser/fixtures/nexmark/', import.meta.url));
 
@@ -80,11 +85,21 @@ interface ChildResult {
   eventsPerSecond: number;
   wallEventsPerSecond: number;
   rowsOut: number;
+  /** For stateful queries, read before the snapshot size estimate (a snapshot copies the state). */
   peakRssMb: number;
+  /** Entries held at the last sample (95% of the stream, before the end of input flushes state). */
   stateEntries?: number;
+  /** Heap still held at that sample (after a GC), over the heap before the query started. */
   heapHeldMb?: number;
   state?: Record<string, unknown>;
+  /** Heap and entries while the stream runs: flat for state cleaned by watermarks, growing otherwise. */
+  stateSamples?: StateSample[];
+  /** Serialized-size estimate of the operators' snapshots at the last sample (see nexmark-state.ts). */
+  snapshotBytes?: { counted: number; all: number };
 }
+
+/** Where in the stream the state is sampled (fractions of the events generated). */
+const SAMPLE_AT = [0.25, 0.5, 0.75, 0.95];
 
 /** The catalog needs a registry only for topic-backed tables; nexmark and blackhole tables have none. */
 class NoSchemas implements SchemaStore {
@@ -114,14 +129,31 @@ function heapMb(): number {
  * the figure we report is events per CPU-second of this process, pinned to one core: what one
  * core sustains; wall-clock speed is kept next to it.
  */
-function startClock(): { stop(events: number): Pick<ChildResult, 'seconds' | 'cpuSeconds' | 'eventsPerSecond' | 'wallEventsPerSecond'> } {
+function startClock(): {
+  /** Runs `work` off the clock (state sampling must not count as query time). */
+  exclude<T>(work: () => T): T;
+  stop(events: number): Pick<ChildResult, 'seconds' | 'cpuSeconds' | 'eventsPerSecond' | 'wallEventsPerSecond'>;
+} {
   const wall = performance.now();
   const cpu = process.cpuUsage();
+  let excludedWallMs = 0;
+  let excludedCpuMicros = 0;
   return {
+    exclude(work) {
+      const w = performance.now();
+      const c = process.cpuUsage();
+      try {
+        return work();
+      } finally {
+        excludedWallMs += performance.now() - w;
+        const used = process.cpuUsage(c);
+        excludedCpuMicros += used.user + used.system;
+      }
+    },
     stop(events) {
-      const seconds = (performance.now() - wall) / 1000;
+      const seconds = (performance.now() - wall - excludedWallMs) / 1000;
       const used = process.cpuUsage(cpu);
-      const cpuSeconds = (used.user + used.system) / 1e6;
+      const cpuSeconds = (used.user + used.system - excludedCpuMicros) / 1e6;
       return { seconds, cpuSeconds, eventsPerSecond: events / cpuSeconds, wallEventsPerSecond: events / seconds };
     },
   };
@@ -151,25 +183,41 @@ async function runChild(query: string, events: number): Promise<ChildResult> {
     for (const s of statements) if (s !== insert) await session.executeStatement(s);
     const { physical } = await session.planInsert(insert);
     // The same pipeline an INSERT statement runs, driven here so state can be read before close.
-    const pipeline = new Pipeline({ log, schemas, bounded: true, startFrom: 'earliest', stateTtlMs: 0, idleTimeoutMs: 5000, errorTopic: '_nexmark_bench_errors', now: Date.now });
+    // Short (quick) streams are read in small batches, so the state samples fall before the end.
+    const maxBatchRecords = events < 100_000 ? 256 : undefined;
+    const pipeline = new Pipeline({ log, schemas, bounded: true, startFrom: 'earliest', stateTtlMs: 0, idleTimeoutMs: 5000, errorTopic: '_nexmark_bench_errors', now: Date.now, maxBatchRecords });
     pipeline.build(physical, { push: () => undefined, watermark: () => undefined });
     await pipeline.open();
     const clock = startClock();
-    while (!pipeline.finished) await pipeline.step();
-    const result: ChildResult = { query, events, ...clock.stop(events), rowsOut: pipeline.blackhole?.rows ?? 0, peakRssMb: peakRssMb() };
-    const state: Record<string, unknown> = {};
-    let entries = 0;
-    for (const o of pipeline.operators) {
-      const size = (o.operator as { stateSize?: () => Record<string, number> }).stateSize?.();
-      if (!size) continue;
-      state[`${o.id}:${o.name}`] = size;
-      for (const v of Object.values(size)) if (typeof v === 'number') entries += v;
+    const samples: StateSample[] = [];
+    let bytes: ChildResult['snapshotBytes'];
+    let peakBeforeSnapshot = 0;
+    let next = 0;
+    while (!pipeline.finished) {
+      await pipeline.step();
+      if (pipeline.finished || next >= SAMPLE_AT.length || generatedFraction(pipeline, events) < SAMPLE_AT[next]!) continue;
+      // The end of input flushes windows and join buffers: sample before it, off the clock.
+      const last = next === SAMPLE_AT.length - 1;
+      clock.exclude(() => {
+        samples.push(sampleState(pipeline, SAMPLE_AT[next]!, Math.max(0, heapMb() - heapBefore)));
+        if (last) {
+          // A snapshot copies the state: the peak RSS of the query is the one before it.
+          peakBeforeSnapshot = peakRssMb();
+          bytes = snapshotBytes(pipeline);
+        }
+      });
+      next++;
     }
-    if (Object.keys(state).length > 0) {
-      result.state = state;
-      result.stateEntries = entries;
+    const result: ChildResult = { query, events, ...clock.stop(events), rowsOut: pipeline.blackhole?.rows ?? 0, peakRssMb: Math.max(peakBeforeSnapshot, bytes ? 0 : peakRssMb()) };
+    const final = samples.at(-1);
+    if (final) {
+      result.state = final.operators;
+      result.stateEntries = final.entries;
+      result.stateSamples = samples;
     }
-    result.heapHeldMb = Math.max(0, heapMb() - heapBefore);
+    const heapHeld = final?.heapHeldMb;
+    result.heapHeldMb = heapHeld;
+    result.snapshotBytes = bytes;
     pipeline.close();
     return result;
   } finally {
@@ -205,7 +253,7 @@ export async function nexmarkBenchmark(context: BenchContext): Promise<BenchResu
   const events = context.quick ? 10_000 : 1_000_000;
   // --quick only proves the queries still run: in this process, no child start-up per query.
   const pin = !context.quick && hasTaskset();
-  const run = (query: string): Promise<ChildResult> => (context.quick ? runChild(query, events) : Promise.resolve(runInChild(query, events, pin)));
+  const run = (query: string, count = events): Promise<ChildResult> => (context.quick ? runChild(query, count) : Promise.resolve(runInChild(query, count, pin)));
   const format = (n: number): string => Math.round(n).toLocaleString('en-US');
   context.progress(`${format(events)} events per query, ${context.quick ? 'in this process' : `one process per query${pin ? ', pinned to CPU 0' : ''}`}`);
   const first = await run('source');
@@ -221,13 +269,28 @@ export async function nexmarkBenchmark(context: BenchContext): Promise<BenchResu
   context.progress(`source alone again: ${format(last.eventsPerSecond)} events/s`);
   const baseline = last.eventsPerSecond > first.eventsPerSecond ? last : first;
 
+  // Stateless queries must run in constant memory: the same query on 3× the events.
+  const longer = events * 3;
+  const constantMemory: Record<string, { events: number[]; peakRssMb: number[] }> = {};
+  for (const q of QUERIES.filter((x) => !x.stateful)) {
+    const r = await run(q.name, longer);
+    const short = results.find((x) => x.query === q.name)!;
+    constantMemory[q.name] = { events: [events, longer], peakRssMb: [short.peakRssMb, r.peakRssMb] };
+    context.progress(`${q.name} on ${format(longer)} events: peak RSS ${r.peakRssMb} MB (${short.peakRssMb} MB on ${format(events)})`);
+  }
+
+  const empty = { 'heap MB @25%': '', 'heap MB @95%': '', 'entries @95%': '', 'snapshot MB @95%': '', 'heap B/entry': '', 'snapshot B/entry': '' };
+  const heap = (mb: number | undefined): number | string => (mb === undefined ? 'n/a' : round(mb, 1));
   const rows: Record<string, string | number>[] = [
-    { query: 'source (baseline)', 'events/s': Math.round(baseline.eventsPerSecond), 'wall events/s': Math.round(baseline.wallEventsPerSecond), 'vs source': 1, 'Flink/core': '', 'vs Flink': '', 'rows out': baseline.rowsOut, 'peak RSS MB': baseline.peakRssMb, 'state entries': '', 'heap held MB': '', 'bytes/entry': '', note: 'generator builds the datagen rows, drops them' },
+    { query: 'source (baseline)', 'events/s': Math.round(baseline.eventsPerSecond), 'wall events/s': Math.round(baseline.wallEventsPerSecond), 'vs source': 1, 'Flink/core': '', 'vs Flink': '', 'rows out': baseline.rowsOut, 'peak RSS MB': baseline.peakRssMb, ...empty, note: 'generator builds the datagen rows, drops them' },
   ];
   QUERIES.forEach((q, i) => {
     const r = results[i]!;
     const flink = FLINK_PER_CORE[q.name];
-    const perEntry = r.stateEntries && r.heapHeldMb !== undefined ? Math.round((r.heapHeldMb * 1024 * 1024) / r.stateEntries) : undefined;
+    const entries = r.stateEntries;
+    const heapPerEntry = entries && r.heapHeldMb !== undefined ? Math.round((r.heapHeldMb * 1024 * 1024) / entries) : '';
+    const snapshotPerEntry = entries && r.snapshotBytes ? Math.round(r.snapshotBytes.counted / entries) : '';
+    const memory = constantMemory[q.name];
     rows.push({
       query: q.name,
       'events/s': Math.round(r.eventsPerSecond),
@@ -237,13 +300,16 @@ export async function nexmarkBenchmark(context: BenchContext): Promise<BenchResu
       'vs Flink': flink ? round(r.eventsPerSecond / flink) : '',
       'rows out': r.rowsOut,
       'peak RSS MB': r.peakRssMb,
-      'state entries': q.stateful ? (r.stateEntries ?? 'n/a') : '-',
-      'heap held MB': q.stateful && r.heapHeldMb !== undefined ? round(r.heapHeldMb, 1) : '-',
-      'bytes/entry': perEntry ?? '',
-      note: '',
+      'heap MB @25%': q.stateful ? heap(r.stateSamples?.[0]?.heapHeldMb) : '-',
+      'heap MB @95%': q.stateful ? heap(r.stateSamples?.at(-1)?.heapHeldMb) : '-',
+      'entries @95%': q.stateful ? (entries || 'n/a') : '-',
+      'snapshot MB @95%': q.stateful && r.snapshotBytes ? round(r.snapshotBytes.all / (1024 * 1024), 1) : '-',
+      'heap B/entry': q.stateful ? heapPerEntry : '-',
+      'snapshot B/entry': q.stateful ? snapshotPerEntry : '-',
+      note: memory ? `peak RSS ${memory.peakRssMb[1]} MB on ${format(longer)} events` : '',
     });
   });
-  for (const [q, reason] of Object.entries(SKIPPED)) rows.push({ query: q, 'events/s': 'skipped', 'wall events/s': '', 'vs source': '', 'Flink/core': FLINK_PER_CORE[q] ?? '', 'vs Flink': '', 'rows out': '', 'peak RSS MB': '', 'state entries': '', 'heap held MB': '', 'bytes/entry': '', note: reason });
+  for (const [q, reason] of Object.entries(SKIPPED)) rows.push({ query: q, 'events/s': 'skipped', 'wall events/s': '', 'vs source': '', 'Flink/core': FLINK_PER_CORE[q] ?? '', 'vs Flink': '', 'rows out': '', 'peak RSS MB': '', ...empty, note: reason });
   return {
     rows,
     summary: {
@@ -259,7 +325,24 @@ export async function nexmarkBenchmark(context: BenchContext): Promise<BenchResu
       flinkPerCore: FLINK_PER_CORE,
       felderaPerCore: FELDERA_PER_CORE,
       peakRssMb: Object.fromEntries(results.map((r) => [r.query, r.peakRssMb])),
-      state: Object.fromEntries(results.filter((r) => r.state).map((r) => [r.query, { operators: r.state, heapHeldMb: round(r.heapHeldMb ?? 0, 1) }])),
+      stateSampledAt: SAMPLE_AT,
+      state: Object.fromEntries(
+        results
+          .filter((r) => r.state && QUERIES.find((q) => q.name === r.query)?.stateful)
+          .map((r) => [
+            r.query,
+            {
+              operators: r.state,
+              entriesWhileRunning: r.stateSamples!.map((x) => x.entries),
+              heapHeldMbWhileRunning: r.stateSamples!.map((x) => round(x.heapHeldMb, 1)),
+              heapHeldMb: round(r.heapHeldMb ?? 0, 1),
+              snapshotBytes: r.snapshotBytes,
+              heapBytesPerEntry: r.stateEntries && r.heapHeldMb !== undefined ? Math.round((r.heapHeldMb * 1024 * 1024) / r.stateEntries) : null,
+              snapshotBytesPerEntry: r.stateEntries && r.snapshotBytes ? Math.round(r.snapshotBytes.counted / r.stateEntries) : null,
+            },
+          ]),
+      ),
+      constantMemory: { note: context.quick ? 'quick mode runs in one process: RSS figures mean nothing' : 'one process per run', ...constantMemory },
       skipped: SKIPPED,
     },
   };

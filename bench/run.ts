@@ -27,7 +27,8 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
 function printRows(rows: Record<string, string | number>[]): void {
   if (rows.length === 0) return;
-  const headers = Object.keys(rows[0]!);
+  // Rows may measure different things: the table has every column any row has.
+  const headers = [...new Set(rows.flatMap((r) => Object.keys(r)))];
   const cells = rows.map((r) => headers.map((h) => (typeof r[h] === 'number' ? formatNumber(r[h] as number) : String(r[h] ?? ''))));
   const widths = headers.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)));
   const line = (c: string[]): string => c.map((x, i) => x.padEnd(widths[i]!)).join('  ');

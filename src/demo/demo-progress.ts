@@ -37,12 +37,34 @@ export interface DemoProgress {
   warehouseRows: Record<string, number>;
 }
 
+/** Records counted so far per log and topic: progress reads only what is new each time. */
+const COUNTED = new WeakMap<LogClient, Map<string, { next: Map<number, number>; count: number }>>();
+
+/**
+ * Committed records of a topic (read_committed, as the sinks read it). Offsets are not a count:
+ * transaction markers take offsets too.
+ */
 export async function topicRecords(log: LogClient, topic: string): Promise<number> {
+  let byTopic = COUNTED.get(log);
+  if (!byTopic) COUNTED.set(log, (byTopic = new Map()));
+  let state = byTopic.get(topic);
+  if (!state) byTopic.set(topic, (state = { next: new Map(), count: 0 }));
   try {
     const d = await log.describeTopic(topic);
-    return d.partitions.reduce((n, p) => n + p.highWatermark - p.logStartOffset, 0);
+    for (const p of d.partitions) {
+      let offset = Math.max(state.next.get(p.partition) ?? p.logStartOffset, p.logStartOffset);
+      const end = p.lastStableOffset ?? p.highWatermark;
+      while (offset < end) {
+        const page = await log.fetch({ topic, partition: p.partition }, offset, { isolation: 'read_committed' });
+        state.count += page.records.length;
+        if (page.nextOffset <= offset) break;
+        offset = page.nextOffset;
+      }
+      state.next.set(p.partition, offset);
+    }
+    return state.count;
   } catch {
-    return 0;
+    return state.count;
   }
 }
 
@@ -58,7 +80,7 @@ export async function readTopic(log: LogClient, topic: string): Promise<LogRecor
   for (const p of description.partitions) {
     let offset = p.logStartOffset;
     while (offset < p.highWatermark) {
-      const page = await log.fetch({ topic, partition: p.partition }, offset);
+      const page = await log.fetch({ topic, partition: p.partition }, offset, { isolation: 'read_committed' });
       out.push(...page.records);
       if (page.nextOffset <= offset) break;
       offset = page.nextOffset;

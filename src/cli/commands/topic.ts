@@ -241,6 +241,8 @@ async function consume(log: LogClient, topic: string, opts: ConsumeOptions, rend
     partitions: opts.partition !== undefined ? [{ topic, partition: opts.partition }] : undefined,
     groupId: opts.group,
     startFrom: opts.fromBeginning ? 'earliest' : 'latest',
+    // Like the engine and the sinks: what a statement writes shows once its checkpoint commits.
+    isolation: 'read_committed',
   });
   if (opts.offset !== undefined) consumer.seek({ topic, partition: opts.partition! }, opts.offset);
   const stop = new AbortController();

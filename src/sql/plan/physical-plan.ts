@@ -220,7 +220,9 @@ function describeNode(node: PhysicalPlan): string {
           ? `, between=[${node.lowerBoundMs}ms, ${node.upperBoundMs}ms]`
           : node.kind === 'TemporalJoin'
             ? `, asOf=[${node.left.fields[node.leftTime]!.name}]`
-            : '';
+            : node.kind === 'WindowJoin'
+              ? `, leftWindow=[${keys(node.left, [node.leftWindow.start, node.leftWindow.end])}], rightWindow=[${keys(node.right, [node.rightWindow.start, node.rightWindow.end])}]`
+              : '';
       const rest = node.condition ? `, where=[${formatScalar(node.condition, [...names(node.left), ...names(node.right)])}]` : '';
       return `${node.kind}(type=[${node.joinType}], leftKeys=[${keys(node.left, node.leftKeys)}], rightKeys=[${keys(node.right, node.rightKeys)}]${extra}${rest})`;
     }

@@ -7,7 +7,12 @@
  * - Filter(rn = 1 | rn <= N) over ROW_NUMBER() OVER (PARTITION BY .. ORDER BY ..) → Deduplicate
  *   (N = 1, ordered by a time attribute) or Rank (Top-N);
  * - Aggregate grouped by window_start and window_end over a window TVF → WindowAggregate;
- * - Join whose condition bounds one side's rowtime by the other's → IntervalJoin;
+ * - Aggregate grouped by window_start and window_end of a window aggregation below it →
+ *   window-attached WindowAggregate (attached-window-aggregate.ts);
+ * - Join on both sides' window_start and window_end (window TVFs or window aggregations, under
+ *   any name: window-lineage.ts) → WindowJoin;
+ * - Join whose condition bounds one side's rowtime by the other's → IntervalJoin (a bound on
+ *   window_end of the window whose window_time is the rowtime counts: it is rowtime + 1 ms);
  * - JOIN ... FOR SYSTEM_TIME AS OF → TemporalJoin (keys must cover the versioned table's key).
  */
 import { ShiftleftError } from '../../common/errors.ts';
@@ -16,6 +21,8 @@ import type { Field, LogicalPlan } from './logical-plan.ts';
 import type { ChangelogKind, PhysicalPlan } from './physical-plan.ts';
 import { conjuncts, inputRef, inputRefs, type ScalarExpr } from './scalar-expr.ts';
 import type { AggregateCall } from './aggregate-call.ts';
+import { rowtimeOffsets, windowOrigin } from './window-lineage.ts';
+import { planAttachedWindowAggregate } from './attached-window-aggregate.ts';
 
 function planError(message: string, hint: string): ShiftleftError {
   return new ShiftleftError('SQL_PLAN_ERROR', message, { hint });
@@ -65,15 +72,22 @@ export function splitEquiJoin(condition: ScalarExpr | undefined, leftArity: numb
   return split;
 }
 
-/** `time` or `time ± INTERVAL`: the column and the offset in ms. */
-function timeOperand(e: ScalarExpr): { index: number; offset: number } | undefined {
+/** A column that is a fixed offset from another: window_end is window_time + 1 ms (window-lineage.ts). */
+type TimeAliases = ReadonlyMap<number, { index: number; offset: number }>;
+
+/** `time` or `time ± INTERVAL`: the column (seen through its alias) and the offset in ms. */
+function timeOperand(e: ScalarExpr, aliases: TimeAliases): { index: number; offset: number } | undefined {
+  const column = (index: number, offset: number): { index: number; offset: number } => {
+    const alias = aliases.get(index);
+    return alias ? { index: alias.index, offset: offset + alias.offset } : { index, offset };
+  };
   const x = unwrapCast(e);
-  if (x.kind === 'InputRef') return { index: x.index, offset: 0 };
+  if (x.kind === 'InputRef') return column(x.index, 0);
   if (x.kind === 'Call' && (x.op === '+' || x.op === '-') && x.args.length === 2) {
     const [a, b] = x.args as [ScalarExpr, ScalarExpr];
     const ref = unwrapCast(a);
     if (ref.kind === 'InputRef' && b.kind === 'Literal' && b.type.kind === 'INTERVAL_DAY_TIME' && typeof b.value === 'number') {
-      return { index: ref.index, offset: x.op === '+' ? b.value : -b.value };
+      return column(ref.index, x.op === '+' ? b.value : -b.value);
     }
   }
   return undefined;
@@ -89,14 +103,14 @@ interface IntervalBounds {
  * Finds bounds on `rightTime - leftTime` among the conjuncts: `r >= l - 96h` gives lower -96h,
  * `r <= l` gives upper 0, and the mirrored forms likewise. Strict inequalities move by 1 ms.
  */
-function intervalBounds(rest: ScalarExpr[], leftTime: number, rightTime: number): IntervalBounds | undefined {
+function intervalBounds(rest: ScalarExpr[], leftTime: number, rightTime: number, aliases: TimeAliases = new Map()): IntervalBounds | undefined {
   let lower: number | undefined;
   let upper: number | undefined;
   const remaining: ScalarExpr[] = [];
   for (const part of rest) {
     if (part.kind === 'Call' && ['<', '<=', '>', '>='].includes(part.op)) {
-      const a = timeOperand(part.args[0]!);
-      const b = timeOperand(part.args[1]!);
+      const a = timeOperand(part.args[0]!, aliases);
+      const b = timeOperand(part.args[1]!, aliases);
       if (a && b) {
         // Normalize to: (a.col + a.off) op (b.col + b.off)
         let op = part.op;
@@ -282,7 +296,7 @@ export class PhysicalPlanner {
     const leftTime = node.left.fields.findIndex((f) => f.timeAttribute === 'rowtime');
     const rightTime = node.right.fields.findIndex((f) => f.timeAttribute === 'rowtime');
     if (leftTime >= 0 && rightTime >= 0 && left.changelog === 'append' && right.changelog === 'append') {
-      const bounds = intervalBounds(split.rest, leftTime, rightTime + leftArity);
+      const bounds = intervalBounds(split.rest, leftTime, rightTime + leftArity, timeAliases(node, leftTime, rightTime));
       if (bounds) {
         return {
           kind: 'IntervalJoin',
@@ -309,17 +323,15 @@ export class PhysicalPlanner {
   }
 
   /**
-   * Both sides come from window TVFs and the keys include window_start and window_end of both:
+   * Both sides are windowed (window TVFs, or window aggregations over them, see
+   * window-lineage.ts) and the keys include window_start and window_end of both, under any name:
    * a window join, which keeps each window's rows only until the watermark passes its end.
    */
   private tryWindowJoin(node: Extract<LogicalPlan, { kind: 'Join' }>, left: PhysicalPlan, right: PhysicalPlan, split: EquiSplit): PhysicalPlan | undefined {
-    const lw = windowColumns(node.left);
-    const rw = windowColumns(node.right);
-    if (!lw || !rw || left.changelog !== 'append' || right.changelog !== 'append') return undefined;
-    const pairAt = (l: number, r: number): number => split.leftKeys.findIndex((k, i) => k === l && split.rightKeys[i] === r);
-    const startPair = pairAt(lw.start, rw.start);
-    const endPair = pairAt(lw.end, rw.end);
-    if (startPair < 0 || endPair < 0) return undefined;
+    if (left.changelog !== 'append' || right.changelog !== 'append') return undefined;
+    const pairs = windowKeyPairs(node, split);
+    if (!pairs) return undefined;
+    const { startPair, endPair } = pairs;
     const keep = (_: number, i: number): boolean => i !== startPair && i !== endPair;
     return {
       kind: 'WindowJoin',
@@ -329,8 +341,8 @@ export class PhysicalPlanner {
       leftKeys: split.leftKeys.filter(keep),
       rightKeys: split.rightKeys.filter(keep),
       condition: and(split.rest),
-      leftWindow: lw,
-      rightWindow: rw,
+      leftWindow: { start: split.leftKeys[startPair]!, end: split.leftKeys[endPair]! },
+      rightWindow: { start: split.rightKeys[startPair]!, end: split.rightKeys[endPair]! },
       fields: node.fields,
       changelog: 'append',
     };
@@ -367,7 +379,7 @@ export class PhysicalPlanner {
   }
 
   private planAggregate(node: Extract<LogicalPlan, { kind: 'Aggregate' }>): PhysicalPlan {
-    const windowed = this.tryWindowAggregate(node);
+    const windowed = this.tryWindowAggregate(node) ?? planAttachedWindowAggregate(node, (n) => this.plan(n));
     if (windowed) return windowed;
     const input = this.plan(node.input);
     return { kind: 'GroupAggregate', input, groupKeys: node.groupKeys, aggregates: node.aggregates, fields: node.fields, changelog: 'retract' };
@@ -447,25 +459,26 @@ export class PhysicalPlanner {
   }
 }
 
-/** Positions of window_start/window_end in a plan's output when they come straight from a window TVF. */
-function windowColumns(plan: LogicalPlan): { start: number; end: number } | undefined {
-  const origin = (p: LogicalPlan, index: number): { tvf: Extract<LogicalPlan, { kind: 'WindowTvf' }>; index: number } | undefined => {
-    if (p.kind === 'WindowTvf') return { tvf: p, index };
-    if (p.kind === 'Filter') return origin(p.input, index);
-    if (p.kind === 'Project') {
-      const e = p.exprs[index];
-      return e?.kind === 'InputRef' ? origin(p.input, e.index) : undefined;
-    }
-    return undefined;
-  };
-  const start = plan.fields.findIndex((f) => f.name === 'window_start');
-  const end = plan.fields.findIndex((f) => f.name === 'window_end');
-  if (start < 0 || end < 0) return undefined;
-  const s = origin(plan, start);
-  const e = origin(plan, end);
-  if (!s || !e || s.tvf !== e.tvf) return undefined;
-  const arity = s.tvf.input.fields.length;
-  return s.index === arity && e.index === arity + 1 ? { start, end } : undefined;
+/** The key pairs equating both sides' window_start and window_end (of one window per side). */
+function windowKeyPairs(node: Extract<LogicalPlan, { kind: 'Join' }>, split: EquiSplit): { startPair: number; endPair: number } | undefined {
+  const origins = split.leftKeys.map((l, i) => [windowOrigin(node.left, l), windowOrigin(node.right, split.rightKeys[i]!)] as const);
+  const startPair = origins.findIndex(([l, r]) => l?.role === 'start' && r?.role === 'start');
+  if (startPair < 0) return undefined;
+  const [ls, rs] = origins[startPair]!;
+  const endPair = origins.findIndex(([l, r]) => l?.role === 'end' && r?.role === 'end' && l.tvf === ls!.tvf && r.tvf === rs!.tvf);
+  return endPair < 0 ? undefined : { startPair, endPair };
+}
+
+/**
+ * Window columns that are a fixed offset from a join side's rowtime (window_end of the window
+ * whose window_time is the rowtime), as aliases over the join's combined fields.
+ */
+function timeAliases(node: Extract<LogicalPlan, { kind: 'Join' }>, leftTime: number, rightTime: number): TimeAliases {
+  const leftArity = node.left.fields.length;
+  const aliases = new Map<number, { index: number; offset: number }>();
+  for (const [i, offset] of rowtimeOffsets(node.left, leftTime)) aliases.set(i, { index: leftTime, offset });
+  for (const [i, offset] of rowtimeOffsets(node.right, rightTime)) aliases.set(i + leftArity, { index: rightTime + leftArity, offset });
+  return aliases;
 }
 
 function findTable(plan: LogicalPlan): Extract<LogicalPlan, { kind: 'Scan' }>['table'] | undefined {
