@@ -44,6 +44,7 @@ import {
 import { ShiftleftError } from '../common/errors.ts';
 import type { LogClient, RecordHeader } from '../log/log-client.ts';
 import { DlqAction, produceContext, RecordSentToDlq } from './dlq-action.ts';
+import { apiKeyHeaders, confluentClientAuth } from '../server/auth/client-credentials.ts';
 
 /** Rule types whose fields the DLQ copy must redact (see the module comment). */
 const ENCRYPTION_RULE_TYPES = new Set(['ENCRYPT', 'ENCRYPT_PAYLOAD']);
@@ -131,7 +132,7 @@ export class ContractChecker {
   private readonly subjectsById = new Map<number, { subjects: Set<string>; schemaType: string; until: number }>();
 
   constructor(private readonly options: ContractCheckerOptions) {
-    this.client = new SchemaRegistryClient({ baseURLs: [options.registryUrl], cacheLatestTtlSecs: 5 });
+    this.client = new SchemaRegistryClient({ baseURLs: [options.registryUrl], cacheLatestTtlSecs: 5, ...confluentClientAuth() });
     const rules = new RuleRegistry();
     rules.registerExecutor(new StrictCelExecutor());
     rules.registerExecutor(new CelFieldExecutor());
@@ -189,7 +190,7 @@ export class ContractChecker {
     let versions: Response;
     let schema: Response;
     try {
-      [versions, schema] = await Promise.all([fetch(`${url}/schemas/ids/${id}/versions`), fetch(`${url}/schemas/ids/${id}`)]);
+      [versions, schema] = await Promise.all([fetch(`${url}/schemas/ids/${id}/versions`, { headers: apiKeyHeaders() }), fetch(`${url}/schemas/ids/${id}`, { headers: apiKeyHeaders() })]);
     } catch (error) {
       throw registryFailure(url, error as Error);
     }
