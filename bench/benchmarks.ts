@@ -11,4 +11,5 @@ export const benchmarks: Record<string, (context: BenchContext) => Promise<Bench
   contracts: contractsBenchmark,
   nexmark: nexmarkBenchmark,
   e2e: (context) => import('./e2e-latency-bench.ts').then((m) => m.e2eLatencyBenchmark(context)),
+  state: (context) => import('./state-bench.ts').then((m) => m.stateBenchmark(context)),
 };

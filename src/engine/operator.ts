@@ -15,6 +15,7 @@
  * statement, which keeps state handling simple and fast. All rows flow as ChangeBatches.
  */
 import type { ChangeBatch } from '../types/row.ts';
+import type { StateBackendOptions } from './state/state-options.ts';
 
 export interface OperatorMetrics {
   recordsIn: number;
@@ -33,6 +34,8 @@ export interface OperatorContext {
   /** State TTL in millis from `sql.state-ttl`, or 0 for none. */
   readonly stateTtlMs: number;
   readonly metrics: OperatorMetrics;
+  /** How much keyed state stays in memory and where the rest spills (state/state-options.ts). */
+  readonly state?: StateBackendOptions;
 }
 
 export interface Operator {

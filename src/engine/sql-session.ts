@@ -23,6 +23,8 @@ import { castType, listFunctions } from './functions/function-catalog.ts';
 import { formatType, sameType, typeFromAst, withNullability, type SqlType } from '../types/sql-type.ts';
 import { ROW_KIND_SHORT, type ChangeBatch } from '../types/row.ts';
 import { Job } from './runtime/job.ts';
+import { join } from 'node:path';
+import { parseStateMaxEntries, STATE_MAX_ENTRIES_PROPERTY } from './state/state-options.ts';
 import { Checkpointer, DEFAULT_CHECKPOINT_INTERVAL_MS, loadCheckpoint, planFingerprint } from './runtime/checkpointer.ts';
 import type { StatementStore } from './checkpoint/statement-store.ts';
 import { parseSql, withPositionAndHint } from './sql-error-hints.ts';
@@ -148,6 +150,7 @@ export class SqlSession {
       case 'SetOption':
         if (statement.key === undefined) return { kind: 'table', columns: ['key', 'value'], rows: [...this.properties] };
         if (statement.key === 'sql.state-ttl') parseDuration(statement.value ?? '');
+        if (statement.key === STATE_MAX_ENTRIES_PROPERTY) parseStateMaxEntries(statement.value);
         this.properties.set(statement.key, statement.value ?? '');
         return { kind: 'message', message: `set '${statement.key}' = '${statement.value}'` };
       case 'ResetOption':
@@ -310,6 +313,11 @@ export class SqlSession {
       maxBatchRecords: this.maxBatchRecords(),
       errorTopic: `_statement-errors-${statementName}`.replace(/[^a-zA-Z0-9._-]/g, '_').slice(0, 240),
       now: this.now,
+      state: {
+        maxEntriesInMemory: parseStateMaxEntries(this.properties.get(STATE_MAX_ENTRIES_PROPERTY)),
+        // A durable statement spills under its own directory; others in the temp directory.
+        ...(this.options.durability && !this.options.bounded ? { spillRoot: join(this.options.durability.store.checkpoints(statementName).dir, 'state') } : {}),
+      },
     });
   }
 

@@ -87,6 +87,7 @@ const BY_CODE: Partial<Record<ErrorCode, HttpError>> = {
   STATEMENT_ALREADY_EXISTS: { status: 409, errorCode: 409 },
   STATEMENT_INCOMPATIBLE: { status: 409, errorCode: 409 },
   CHECKPOINT_CORRUPT: { status: 409, errorCode: 409 },
+  STATE_SPILL_FAILED: { status: 500, errorCode: 50001 },
   // contracts
   SERIALIZATION_FAILED: { status: 422, errorCode: 422 },
   DESERIALIZATION_FAILED: { status: 422, errorCode: 422 },

@@ -8,7 +8,8 @@
  * and arrays, and the kind array is shared with the input when no row is dropped.
  */
 import { BaseOperator } from '../operator.ts';
-import type { ChangeBatch, Row, RowKind } from '../../types/row.ts';
+import { RowKind, type ChangeBatch, type Row } from '../../types/row.ts';
+import { markTombstone, tombstoneTime } from './tombstone-time.ts';
 
 export interface CalcOptions {
   /** Keeps a row when it returns true (the compiled WHERE, NULL already mapped to false). */
@@ -39,6 +40,7 @@ export class CalcOperator extends BaseOperator {
       if (project === undefined) return this.emit(batch);
       const out = new Array<Row>(n);
       for (let i = 0; i < n; i++) out[i] = project(rows[i]!);
+      if (batch.kinds !== null) carryTombstones(rows, batch.kinds, out);
       return this.emit({ rows: out, kinds: batch.kinds });
     }
     const kinds = batch.kinds;
@@ -47,9 +49,25 @@ export class CalcOperator extends BaseOperator {
     for (let i = 0; i < n; i++) {
       const row = rows[i]!;
       if (!filter(row)) continue;
-      out.push(project === undefined ? row : project(row));
+      if (project === undefined) {
+        out.push(row);
+      } else {
+        const projected = project(row);
+        if (kinds !== null && kinds[i] === RowKind.Delete) carryTombstone(row, projected);
+        out.push(projected);
+      }
       if (outKinds !== null) outKinds.push(kinds![i]!);
     }
     this.emit({ rows: out, kinds: outKinds });
   }
+}
+
+/** A projected -D keeps its input's tombstone time (see tombstone-time.ts). */
+function carryTombstones(rows: Row[], kinds: RowKind[], out: Row[]): void {
+  for (let i = 0; i < kinds.length; i++) if (kinds[i] === RowKind.Delete) carryTombstone(rows[i]!, out[i]!);
+}
+
+function carryTombstone(from: Row, to: Row): void {
+  const time = tombstoneTime(from);
+  if (time !== undefined) markTombstone(to, time);
 }

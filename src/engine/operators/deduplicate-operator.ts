@@ -19,11 +19,14 @@
  * Input is expected append-only; a -U/-D that retracts exactly the kept row deletes it (-D),
  * other retractions are ignored. State TTL (`sql.state-ttl`) drops idle keys, counted in
  * metrics.stateExpired: a key seen again after expiry is emitted again, as in Flink.
+ * Keys beyond the memory budget spill to disk after each batch (state/README.md).
  */
 import { BaseOperator, type OperatorContext } from '../operator.ts';
-import { KeyedState, rowKey, type KeyedStateSnapshot } from '../state/keyed-state.ts';
+import { KeyedState, rowKey, type KeyedStateSnapshot, type StateEntryCounts } from '../state/keyed-state.ts';
+import { stateBackendOf } from '../state/state-options.ts';
 import { rowsEqual } from '../functions/aggregate-values.ts';
 import { BatchBuilder, RowKind, type ChangeBatch, type Row } from '../../types/row.ts';
+import { markTombstone, tombstoneTime } from './tombstone-time.ts';
 
 export interface DeduplicateOptions {
   keys: number[];
@@ -52,7 +55,7 @@ export class DeduplicateOperator extends BaseOperator {
 
   override open(context: OperatorContext): void {
     super.open(context);
-    this.state = new KeyedState<Kept>(context.stateTtlMs);
+    this.state = new KeyedState<Kept>({ ttlMs: context.stateTtlMs, backend: stateBackendOf(context), name: 'Deduplicate' });
     if (this.pendingRestore) this.state.restore(this.pendingRestore);
     this.pendingRestore = null;
   }
@@ -74,7 +77,10 @@ export class DeduplicateOperator extends BaseOperator {
       if (kind === RowKind.UpdateBefore || kind === RowKind.Delete) {
         if (kept !== undefined && kept !== true && rowsEqual(kept, row)) {
           this.state.delete(key);
-          out.add(this.output(kept), RowKind.Delete);
+          const deleted = this.output(kept);
+          // A tombstone's time travels on (a temporal join over this output needs it).
+          const time = tombstoneTime(row);
+          out.add(time === undefined ? deleted : markTombstone(deleted === kept ? kept.slice() : deleted, time), RowKind.Delete);
         }
         continue;
       }
@@ -88,6 +94,7 @@ export class DeduplicateOperator extends BaseOperator {
       if (this.options.generateUpdateBefore) out.add(this.output(kept), RowKind.UpdateBefore);
       out.add(this.output(row), RowKind.UpdateAfter);
     }
+    this.state.enforceMemoryBudget();
     this.emit(out.take());
   }
 
@@ -112,5 +119,19 @@ export class DeduplicateOperator extends BaseOperator {
   override restoreState(state: unknown): void {
     if (this.context === undefined) this.pendingRestore = state as KeyedStateSnapshot<Kept>;
     else this.state.restore(state as KeyedStateSnapshot<Kept>);
+  }
+
+  override close(): void {
+    this.state?.close();
+  }
+
+  /** Keys in memory and spilled to disk (for metrics). */
+  stateEntries(): StateEntryCounts {
+    return this.state.counts();
+  }
+
+  /** Keys held, in memory and on disk (what `statement describe` and the metrics sum up). */
+  stateSize(): StateEntryCounts {
+    return this.state.counts();
   }
 }

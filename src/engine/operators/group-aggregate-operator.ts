@@ -14,9 +14,11 @@
  * in Flink. Groups idle longer than `sql.state-ttl` are dropped silently (counted in
  * metrics.stateExpired); a later row of that key starts a fresh group with +I.
  * With no group keys it is a global aggregate: one group with the empty key.
+ * Groups beyond the memory budget spill to disk after each batch (state/README.md).
  */
 import { BaseOperator, type OperatorContext } from '../operator.ts';
-import { KeyedState, rowKey, type KeyedStateSnapshot } from '../state/keyed-state.ts';
+import { KeyedState, rowKey, type KeyedStateSnapshot, type StateEntryCounts } from '../state/keyed-state.ts';
+import { stateBackendOf } from '../state/state-options.ts';
 import { accumulatorsFactory, type Accumulator } from '../functions/aggregate-functions.ts';
 import { valuesEqual } from '../functions/aggregate-values.ts';
 import type { AggregateCall } from '../../sql/plan/aggregate-call.ts';
@@ -55,7 +57,7 @@ interface GroupAggregateSnapshot {
 
 export class GroupAggregateOperator extends BaseOperator {
   readonly name = 'GroupAggregate';
-  private state!: KeyedState<Group>;
+  private state!: KeyedState<Group, GroupSnapshot>;
   /** Groups touched by the batch in progress (reused across batches). */
   private readonly touched: Group[] = [];
   private readonly touchedKeys: string[] = [];
@@ -69,8 +71,20 @@ export class GroupAggregateOperator extends BaseOperator {
 
   override open(context: OperatorContext): void {
     super.open(context);
-    this.state = new KeyedState<Group>(context.stateTtlMs);
-    if (this.pendingRestore) this.applyRestore(this.pendingRestore);
+    this.state = new KeyedState<Group, GroupSnapshot>({
+      ttlMs: context.stateTtlMs,
+      backend: stateBackendOf(context),
+      name: 'GroupAggregate',
+      codec: {
+        encode: (g) => ({ rowCount: g.rowCount, accumulators: g.accumulators.map((a) => a.snapshot()), emitted: g.emitted, keyValues: g.keyValues }),
+        decode: (g) => {
+          const accumulators = this.newAccumulators();
+          accumulators.forEach((acc, i) => acc.restore(g.accumulators[i]));
+          return { rowCount: g.rowCount, accumulators, emitted: g.emitted, keyValues: g.keyValues, dirty: false };
+        },
+      },
+    });
+    if (this.pendingRestore) this.state.restore(this.pendingRestore.groups);
     this.pendingRestore = null;
   }
 
@@ -147,6 +161,8 @@ export class GroupAggregateOperator extends BaseOperator {
     }
     this.touched.length = 0;
     this.touchedKeys.length = 0;
+    // No group is held any more: the coldest may go to disk.
+    this.state.enforceMemoryBudget();
     this.emit(out.take());
   }
 
@@ -156,30 +172,26 @@ export class GroupAggregateOperator extends BaseOperator {
   }
 
   override snapshotState(): GroupAggregateSnapshot {
-    const snap = this.state.snapshot();
-    return {
-      groups: {
-        entries: snap.entries.map(([key, g, at]) => [
-          key,
-          { rowCount: g.rowCount, accumulators: g.accumulators.map((a) => a.snapshot()), emitted: g.emitted, keyValues: g.keyValues },
-          at,
-        ]),
-      },
-    };
+    return { groups: this.state.snapshot() };
   }
 
   override restoreState(state: unknown): void {
     // Restore may come before open (the runtime restores, then opens): keep it until then.
     if (this.context === undefined) this.pendingRestore = state as GroupAggregateSnapshot;
-    else this.applyRestore(state as GroupAggregateSnapshot);
+    else this.state.restore((state as GroupAggregateSnapshot).groups);
   }
 
-  private applyRestore(snapshot: GroupAggregateSnapshot): void {
-    const entries = snapshot.groups.entries.map(([key, g, at]): [string, Group, number] => {
-      const accumulators = this.newAccumulators();
-      accumulators.forEach((acc, i) => acc.restore(g.accumulators[i]));
-      return [key, { rowCount: g.rowCount, accumulators, emitted: g.emitted, keyValues: g.keyValues, dirty: false }, at];
-    });
-    this.state.restore({ entries });
+  override close(): void {
+    this.state?.close();
+  }
+
+  /** Groups in memory and spilled to disk (for metrics). */
+  stateEntries(): StateEntryCounts {
+    return this.state.counts();
+  }
+
+  /** Groups held, in memory and on disk (what `statement describe` and the metrics sum up). */
+  stateSize(): StateEntryCounts {
+    return this.state.counts();
   }
 }

@@ -24,9 +24,11 @@
  *
  * Cost: for append-only inputs nothing is stored but the row itself and nothing is allocated
  * per row but the output rows (see join-record-store.ts for how retractions switch a side to a
- * multiset).
+ * multiset). Each side's keys beyond the memory budget spill to disk after each batch.
  */
 import { BaseOperator, type OperatorContext } from '../operator.ts';
+import type { StateEntryCounts } from '../state/keyed-state.ts';
+import { stateBackendOf } from '../state/state-options.ts';
 import { BatchBuilder, RowKind, type ChangeBatch, type Row } from '../../types/row.ts';
 import { JoinRecordStore, type JoinBucket, type JoinRecordStoreSnapshot } from './join/join-record-store.ts';
 import {
@@ -88,7 +90,11 @@ export class RegularJoinOperator extends BaseOperator {
   override open(context: OperatorContext): void {
     super.open(context);
     const ttl = context.stateTtlMs > 0 ? context.stateTtlMs : 0;
-    this.stores = [new JoinRecordStore(this.arity[0], this.outer[0], ttl), new JoinRecordStore(this.arity[1], this.outer[1], ttl)];
+    const backend = stateBackendOf(context);
+    this.stores = [
+      new JoinRecordStore(this.arity[0], this.outer[0], ttl, backend, 'Join left'),
+      new JoinRecordStore(this.arity[1], this.outer[1], ttl, backend, 'Join right'),
+    ];
     if (this.pendingRestore !== null) this.applyRestore(this.pendingRestore);
     this.pendingRestore = null;
   }
@@ -111,6 +117,8 @@ export class RegularJoinOperator extends BaseOperator {
       if (kind === RowKind.Insert || kind === RowKind.UpdateAfter) this.accumulate(side, rows[i]!, kind, now);
       else this.retract(side, rows[i]!, kind, now);
     }
+    this.stores[0].enforceMemoryBudget();
+    this.stores[1].enforceMemoryBudget();
     this.emit(this.out.take());
   }
 
@@ -221,8 +229,20 @@ export class RegularJoinOperator extends BaseOperator {
     this.stores[1].restore(snapshot.right);
   }
 
+  override close(): void {
+    if (this.stores === undefined) return;
+    this.stores[0].close();
+    this.stores[1].close();
+  }
+
   /** Number of join keys held per side (for tests and `statement describe`). */
   stateSize(): { left: number; right: number } {
     return { left: this.stores[0].keys, right: this.stores[1].keys };
+  }
+
+  /** Join keys of both sides in memory and spilled to disk (for metrics). */
+  stateEntries(): StateEntryCounts {
+    const [left, right] = [this.stores[0].counts(), this.stores[1].counts()];
+    return { inMemory: left.inMemory + right.inMemory, spilled: left.spilled + right.spilled };
   }
 }

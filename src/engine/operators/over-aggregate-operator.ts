@@ -16,11 +16,14 @@
  *                          so all rows sharing a rowtime get the same values
  *   UNBOUNDED PRECEDING    everything so far (ROWS: up to the row; RANGE: up to its peers)
  * Bounded frames retract rows that slide out, so accumulators are the retractable ones.
- * Idle partitions expire with the state TTL (counted in metrics.stateExpired).
+ * Idle partitions expire with the state TTL (counted in metrics.stateExpired). Partitions
+ * beyond the memory budget spill to disk between batches (state/README.md); the keys of those
+ * with rows waiting for the watermark are kept apart, so a watermark reads back only those.
  */
 import { ShiftleftError } from '../../common/errors.ts';
 import { BaseOperator, type OperatorContext } from '../operator.ts';
-import { KeyedState, rowKey, type KeyedStateSnapshot } from '../state/keyed-state.ts';
+import { KeyedState, rowKey, type KeyedStateSnapshot, type StateEntryCounts } from '../state/keyed-state.ts';
+import { stateBackendOf } from '../state/state-options.ts';
 import { accumulatorsFactory, type Accumulator } from '../functions/aggregate-functions.ts';
 import type { AggregateCall } from '../../sql/plan/aggregate-call.ts';
 import type { OverCall, SortKey } from '../../sql/plan/logical-plan.ts';
@@ -85,7 +88,9 @@ interface OverSnapshot {
 
 export class OverAggregateOperator extends BaseOperator {
   readonly name = 'OverAggregate';
-  private state!: KeyedState<OverPartition>;
+  private state!: KeyedState<OverPartition, PartitionSnapshot>;
+  /** Partitions with rows waiting for the watermark (event time). */
+  private readonly waiting = new Set<string>();
   private watermark = -Infinity;
   private pendingRestore: OverSnapshot | null = null;
   private readonly newAccumulators: () => Accumulator[];
@@ -108,7 +113,20 @@ export class OverAggregateOperator extends BaseOperator {
 
   override open(context: OperatorContext): void {
     super.open(context);
-    this.state = new KeyedState<OverPartition>(context.stateTtlMs);
+    this.state = new KeyedState<OverPartition, PartitionSnapshot>({
+      ttlMs: context.stateTtlMs,
+      backend: stateBackendOf(context),
+      name: 'OverAggregate',
+      codec: {
+        // Copies of the arrays the operator keeps changing.
+        encode: (p) => ({ pending: p.pending.slice(), frame: p.frame.slice(), accumulators: p.accumulators.map((a) => a.snapshot()), lastTime: p.lastTime }),
+        decode: (p) => {
+          const accumulators = this.newAccumulators();
+          accumulators.forEach((a, i) => a.restore(p.accumulators[i]));
+          return { pending: p.pending, frame: p.frame, accumulators, lastTime: p.lastTime };
+        },
+      },
+    });
     if (this.pendingRestore) this.applyRestore(this.pendingRestore);
     this.pendingRestore = null;
   }
@@ -143,8 +161,10 @@ export class OverAggregateOperator extends BaseOperator {
         continue;
       }
       partition.pending.push(row);
+      this.waiting.add(key);
     }
     if (late > 0) metrics.lateRecordsDropped += late;
+    this.state.enforceMemoryBudget();
     this.emit(insertBatch(out));
   }
 
@@ -153,19 +173,25 @@ export class OverAggregateOperator extends BaseOperator {
     this.watermark = watermark;
     const timeIndex = this.options.timeIndex;
     const out: Row[] = [];
-    for (const [, partition] of this.state.entries()) {
-      if (partition.pending.length === 0) continue;
+    for (const key of this.waiting) {
+      const partition = this.state.get(key);
+      if (partition === undefined || partition.pending.length === 0) {
+        this.waiting.delete(key); // expired by TTL
+        continue;
+      }
       const ready: Row[] = [];
       const waiting: Row[] = [];
       for (const row of partition.pending) ((row[timeIndex] as number) <= watermark ? ready : waiting).push(row);
       if (ready.length === 0) continue;
       partition.pending = waiting;
+      if (waiting.length === 0) this.waiting.delete(key);
       // Stable sort: rows sharing a rowtime keep their arrival order.
       ready.sort((a, b) => (a[timeIndex] as number) - (b[timeIndex] as number));
       this.processRows(partition, ready, out);
     }
     // Partitions were processed one after another: emit in rowtime order across them.
     out.sort((a, b) => (a[timeIndex] as number) - (b[timeIndex] as number));
+    this.state.enforceMemoryBudget();
     this.emit(insertBatch(out));
   }
 
@@ -221,17 +247,7 @@ export class OverAggregateOperator extends BaseOperator {
   }
 
   override snapshotState(): OverSnapshot {
-    const snap = this.state.snapshot();
-    return {
-      watermark: Number.isFinite(this.watermark) ? this.watermark : null,
-      partitions: {
-        entries: snap.entries.map(([k, p, at]) => [
-          k,
-          { pending: p.pending, frame: p.frame, accumulators: p.accumulators.map((a) => a.snapshot()), lastTime: p.lastTime },
-          at,
-        ]),
-      },
-    };
+    return { watermark: Number.isFinite(this.watermark) ? this.watermark : null, partitions: this.state.snapshot() };
   }
 
   override restoreState(state: unknown): void {
@@ -241,11 +257,22 @@ export class OverAggregateOperator extends BaseOperator {
 
   private applyRestore(snapshot: OverSnapshot): void {
     this.watermark = snapshot.watermark ?? -Infinity;
-    const entries = snapshot.partitions.entries.map(([k, p, at]): [string, OverPartition, number] => {
-      const accumulators = this.newAccumulators();
-      accumulators.forEach((a, i) => a.restore(p.accumulators[i]));
-      return [k, { pending: p.pending, frame: p.frame, accumulators, lastTime: p.lastTime }, at];
-    });
-    this.state.restore({ entries });
+    this.state.restore(snapshot.partitions);
+    this.waiting.clear();
+    for (const [key, p] of snapshot.partitions.entries) if (p.pending.length > 0) this.waiting.add(key);
+  }
+
+  override close(): void {
+    this.state?.close();
+  }
+
+  /** Partitions in memory and spilled to disk (for metrics). */
+  stateEntries(): StateEntryCounts {
+    return this.state.counts();
+  }
+
+  /** Partitions held, in memory and on disk (what `statement describe` and the metrics sum up). */
+  stateSize(): StateEntryCounts {
+    return this.state.counts();
   }
 }

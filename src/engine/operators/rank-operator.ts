@@ -16,10 +16,12 @@
  * expiry). With `appendOnlyInput` the partition keeps only the rows that can still rank (Flink's
  * AppendOnlyTopNFunction); otherwise every row is kept, because a retraction can bring any
  * row back into the top. Partitions idle longer than the state TTL are dropped (counted).
+ * Partitions beyond the memory budget spill to disk after each batch (state/README.md).
  */
 import { ShiftleftError } from '../../common/errors.ts';
 import { BaseOperator, type OperatorContext } from '../operator.ts';
-import { KeyedState, rowKey, type KeyedStateSnapshot } from '../state/keyed-state.ts';
+import { KeyedState, rowKey, type KeyedStateSnapshot, type StateEntryCounts } from '../state/keyed-state.ts';
+import { stateBackendOf } from '../state/state-options.ts';
 import { compareValues, rowsEqual } from '../functions/aggregate-values.ts';
 import { BatchBuilder, RowKind, type ChangeBatch, type Row } from '../../types/row.ts';
 
@@ -90,7 +92,7 @@ export class RankOperator extends BaseOperator {
 
   override open(context: OperatorContext): void {
     super.open(context);
-    this.state = new KeyedState<Partition>(context.stateTtlMs);
+    this.state = new KeyedState<Partition>({ ttlMs: context.stateTtlMs, backend: stateBackendOf(context), name: 'Rank' });
     if (this.pendingRestore) this.state.restore(this.pendingRestore);
     this.pendingRestore = null;
   }
@@ -121,6 +123,7 @@ export class RankOperator extends BaseOperator {
       if (partition.rows.length === 0) this.state.delete(key);
       else if (this.options.appendOnlyInput) this.trim(partition.rows);
     }
+    this.state.enforceMemoryBudget();
     this.emit(out.take());
   }
 
@@ -215,5 +218,19 @@ export class RankOperator extends BaseOperator {
   override restoreState(state: unknown): void {
     if (this.context === undefined) this.pendingRestore = state as KeyedStateSnapshot<Partition>;
     else this.state.restore(state as KeyedStateSnapshot<Partition>);
+  }
+
+  override close(): void {
+    this.state?.close();
+  }
+
+  /** Partitions in memory and spilled to disk (for metrics). */
+  stateEntries(): StateEntryCounts {
+    return this.state.counts();
+  }
+
+  /** Partitions held, in memory and on disk (what `statement describe` and the metrics sum up). */
+  stateSize(): StateEntryCounts {
+    return this.state.counts();
   }
 }

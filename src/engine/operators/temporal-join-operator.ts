@@ -4,11 +4,13 @@
  *
  * The right input is a versioned table: a changelog keyed by its primary key where each row
  * carries its version time (its rowtime). +I/+U start a version valid from that time; -D ends
- * the key's validity at its time (a deletion marker). -U is ignored: it is always followed by
- * the +U of the same key, whose time is when the old version really ends — ending it at the -U's
- * time (the old row's time) would erase the old version altogether. (Flink's planner likewise
- * asks the versioned side for update-after-only changes.) Two changes of one key at the same time:
- * the later wins.
+ * the key's validity (a deletion marker) at the tombstone's time when the source marked it as
+ * one (tombstone-time.ts: the -D row is the deleted version, with that version's rowtime, so
+ * its own time would end the version where it starts), else at its rowtime. -U is ignored: it
+ * is always followed by the +U of the same key, whose time is when the old version really
+ * ends — ending it at the -U's time (the old row's time) would erase the old version
+ * altogether. (Flink's planner likewise asks the versioned side for update-after-only
+ * changes.) Two changes of one key at the same time: the later wins.
  *
  * Left rows wait in a buffer until event time is complete up to their time on both inputs —
  * the combined watermark (the minimum of both inputs' watermarks) is above it — and are then
@@ -20,18 +22,25 @@
  *
  * Cleanup: once the combined watermark is W, versions older than the latest one at or before W
  * can never be chosen again and are dropped; a key whose only remaining version is a deletion
- * marker at or before W is dropped entirely. State TTL (`context.stateTtlMs`) applies to a key's
- * versions, refreshed by every row of that key on either side (Flink's state retention timer),
- * so products that are looked up all the time never expire.
+ * marker at or before W is dropped entirely. A queue ordered by the time each key next needs
+ * cleaning makes a watermark visit only those keys. State TTL (`context.stateTtlMs`) applies to
+ * a key's versions, refreshed by every row of that key on either side (Flink's state retention
+ * timer), so products that are looked up all the time never expire.
+ *
+ * The versions live in a KeyedState (spilled to disk beyond the memory budget); the buffered
+ * left rows stay in memory (they wait for the watermark only).
  *
  * Bounded inputs: a watermark of +Infinity (or close()) flushes every buffered left row.
  */
 import { BaseOperator, type OperatorContext } from '../operator.ts';
 import { fail } from '../../common/errors.ts';
-import { KeyedState, type KeyedStateSnapshot } from '../state/keyed-state.ts';
+import { KeyedState, type KeyedStateSnapshot, type StateCodec, type StateEntryCounts } from '../state/keyed-state.ts';
+import { stateBackendOf } from '../state/state-options.ts';
+import { TouchHeap } from '../state/touch-heap.ts';
 import { BatchBuilder, RowKind, type ChangeBatch, type Row } from '../../types/row.ts';
 import { checkJoinOptions, joinRows, nullRow, timeAt, type JoinKeyFn } from './join/join-rows.ts';
 import { TwoInputWatermarks, type WatermarksSnapshot } from './join/two-input-watermarks.ts';
+import { tombstoneTime } from './tombstone-time.ts';
 
 export interface TemporalJoinOptions {
   joinType: 'INNER' | 'LEFT';
@@ -63,14 +72,20 @@ interface PendingLeft {
   kind: RowKind;
 }
 
+/**
+ * A version as stored: [deleted ? 1 : 0, row], plus its time when that is not the row's
+ * rowtime (a tombstone's deletion marker).
+ */
+type StoredVersion = [0 | 1, Row] | [0 | 1, Row, number];
+
 interface TemporalJoinSnapshot {
   watermarks: WatermarksSnapshot;
   nextSeq: number;
   /** Buffered left rows, in buffer order: [seq, kind, row]. */
   pending: [number, RowKind, Row][];
   pendingSorted: boolean;
-  /** Versions per key, oldest first: [deleted ? 1 : 0, row] (times are read from the rows). */
-  versions: KeyedStateSnapshot<[0 | 1, Row][]>;
+  /** Versions per key, oldest first. */
+  versions: KeyedStateSnapshot<StoredVersion[]>;
 }
 
 export class TemporalJoinOperator extends BaseOperator {
@@ -79,9 +94,12 @@ export class TemporalJoinOperator extends BaseOperator {
   private readonly isLeftOuter: boolean;
   private readonly rightNulls: Row;
   private readonly watermarks = new TwoInputWatermarks();
-  private versions = new KeyedState<Version[]>(0);
-  /** Keys that may hold versions to clean up (several versions, or a deletion marker). */
-  private readonly cleanupKeys = new Set<string>();
+  private readonly codec: StateCodec<Version[], StoredVersion[]>;
+  private versions: KeyedState<Version[], StoredVersion[]>;
+  /** Keys by the time they next need cleaning (a second version, or a deletion marker). */
+  private readonly cleanupQueue = new TouchHeap();
+  /** The queued cleanup time of each key (other queue entries of the key are stale). */
+  private readonly cleanupAt = new Map<string, number>();
   private pending: PendingLeft[] = [];
   /** Whether `pending` is in (time, seq) order: true as long as left rows come in time order. */
   private pendingSorted = true;
@@ -95,11 +113,13 @@ export class TemporalJoinOperator extends BaseOperator {
     this.options = options;
     this.isLeftOuter = options.joinType === 'LEFT';
     this.rightNulls = nullRow(options.rightArity);
+    this.codec = versionsCodec(options.rightTimeIndex);
+    this.versions = new KeyedState({ codec: this.codec, name: 'TemporalJoin versions' });
   }
 
   override open(context: OperatorContext): void {
     super.open(context);
-    this.versions = new KeyedState<Version[]>(context.stateTtlMs > 0 ? context.stateTtlMs : 0);
+    this.versions = new KeyedState({ ttlMs: context.stateTtlMs, codec: this.codec, backend: stateBackendOf(context), name: 'TemporalJoin versions' });
     if (this.pendingRestore !== null) this.applyRestore(this.pendingRestore);
     this.pendingRestore = null;
   }
@@ -116,6 +136,7 @@ export class TemporalJoinOperator extends BaseOperator {
     }
     if (input === 0) this.bufferLeft(batch, now);
     else this.addVersions(batch, now);
+    this.versions.enforceMemoryBudget();
     this.emit(this.out.take());
   }
 
@@ -154,10 +175,22 @@ export class TemporalJoinOperator extends BaseOperator {
       if (key === null) continue;
       let list = this.versions.get(key);
       if (list === undefined) list = [];
-      insertVersion(list, { time: timeAt(row, rightTimeIndex), row, deleted: kind === RowKind.Delete });
+      const deleted = kind === RowKind.Delete;
+      const time = (deleted ? tombstoneTime(row) : undefined) ?? timeAt(row, rightTimeIndex);
+      insertVersion(list, { time, row, deleted });
       this.versions.set(key, list, now);
-      if (needsCleanup(list)) this.cleanupKeys.add(key);
+      this.scheduleCleanup(key, list);
     }
+  }
+
+  /** Queues the key for the time its versions can next be cleaned up, if earlier than queued. */
+  private scheduleCleanup(key: string, list: Version[]): void {
+    const at = cleanupTime(list);
+    if (at === undefined) return;
+    const queued = this.cleanupAt.get(key);
+    if (queued !== undefined && queued <= at) return;
+    this.cleanupAt.set(key, at);
+    this.cleanupQueue.push({ at, key });
   }
 
   override onWatermark(input: number, watermark: number): void {
@@ -165,6 +198,7 @@ export class TemporalJoinOperator extends BaseOperator {
     // Nothing to do until the slower input moves: the faster one alone completes no event time.
     if (!this.watermarks.advance(input, watermark) || this.watermarks.combined === before) return;
     this.fire(this.watermarks.combined);
+    this.versions.enforceMemoryBudget();
     this.emit(this.out.take());
   }
 
@@ -203,21 +237,19 @@ export class TemporalJoinOperator extends BaseOperator {
   }
 
   private cleanUp(watermark: number): void {
-    for (const key of this.cleanupKeys) {
+    const queue = this.cleanupQueue;
+    for (let next = queue.peek(); next !== undefined && next.at <= watermark; next = queue.peek()) {
+      queue.pop();
+      const { key, at } = next;
+      if (this.cleanupAt.get(key) !== at) continue; // superseded by an earlier time
+      this.cleanupAt.delete(key);
       const list = this.versions.get(key);
-      if (list === undefined) {
-        this.cleanupKeys.delete(key); // expired by TTL
-        continue;
-      }
+      if (list === undefined) continue; // expired by TTL
       // Keep the latest version at or before the watermark: rows at or after it may still need it.
       const keep = lastAtOrBefore(list, watermark);
       if (keep > 0) list.splice(0, keep);
-      if (list.length === 1 && list[0]!.deleted && list[0]!.time <= watermark) {
-        this.versions.delete(key);
-        this.cleanupKeys.delete(key);
-      } else if (!needsCleanup(list)) {
-        this.cleanupKeys.delete(key);
-      }
+      if (list.length === 1 && list[0]!.deleted && list[0]!.time <= watermark) this.versions.delete(key);
+      else this.scheduleCleanup(key, list);
     }
   }
 
@@ -226,16 +258,16 @@ export class TemporalJoinOperator extends BaseOperator {
     if (this.context === undefined) return;
     this.fire(Infinity);
     this.emit(this.out.take());
+    this.versions.close();
   }
 
   override snapshotState(): TemporalJoinSnapshot {
-    const versions = this.versions.snapshot();
     return {
       watermarks: this.watermarks.snapshot(),
       nextSeq: this.nextSeq,
       pending: this.pending.map((p) => [p.seq, p.kind, p.row]),
       pendingSorted: this.pendingSorted,
-      versions: { entries: versions.entries.map(([key, list, at]) => [key, list.map((v) => [v.deleted ? 1 : 0, v.row]), at]) },
+      versions: this.versions.snapshot(),
     };
   }
 
@@ -248,26 +280,37 @@ export class TemporalJoinOperator extends BaseOperator {
   }
 
   private applyRestore(snapshot: TemporalJoinSnapshot): void {
-    const { leftTimeIndex, rightTimeIndex } = this.options;
+    const { leftTimeIndex } = this.options;
     this.watermarks.restore(snapshot.watermarks);
     this.nextSeq = snapshot.nextSeq;
     this.pending = snapshot.pending.map(([seq, kind, row]) => ({ time: timeAt(row, leftTimeIndex), seq, row, kind }));
     this.pendingSorted = snapshot.pendingSorted;
-    this.versions.restore({
-      entries: snapshot.versions.entries.map(([key, list, at]) => [
-        key,
-        list.map(([deleted, row]) => ({ time: timeAt(row, rightTimeIndex), row, deleted: deleted === 1 })),
-        at,
-      ]),
-    });
-    this.cleanupKeys.clear();
-    for (const [key, list] of this.versions.entries()) if (needsCleanup(list)) this.cleanupKeys.add(key);
+    this.versions.restore(snapshot.versions);
+    this.cleanupQueue.clear();
+    this.cleanupAt.clear();
+    // From the stored forms: the versions themselves may have gone to disk.
+    for (const [key, stored] of snapshot.versions.entries) this.scheduleCleanup(key, this.codec.decode(stored));
+    this.versions.enforceMemoryBudget();
   }
 
   /** Buffered left rows and versioned keys (for tests and `statement describe`). */
   stateSize(): { pendingLeft: number; versionedKeys: number } {
     return { pendingLeft: this.pending.length, versionedKeys: this.versions.size };
   }
+
+  /** Versioned keys in memory and spilled to disk (for metrics). */
+  stateEntries(): StateEntryCounts {
+    return this.versions.counts();
+  }
+}
+
+/** Stored versions keep their time only when it is not the row's rowtime (tombstones). */
+function versionsCodec(rightTimeIndex: number): StateCodec<Version[], StoredVersion[]> {
+  return {
+    encode: (list) =>
+      list.map((v): StoredVersion => (v.time === timeAt(v.row, rightTimeIndex) ? [v.deleted ? 1 : 0, v.row] : [v.deleted ? 1 : 0, v.row, v.time])),
+    decode: (stored) => stored.map(([deleted, row, time]) => ({ time: time ?? timeAt(row, rightTimeIndex), row, deleted: deleted === 1 })),
+  };
 }
 
 function byTimeThenSeq(a: PendingLeft, b: PendingLeft): number {
@@ -315,6 +358,9 @@ function insertVersion(list: Version[], version: Version): void {
   else list.splice(at + 1, 0, version);
 }
 
-function needsCleanup(list: Version[]): boolean {
-  return list.length > 1 || (list.length === 1 && list[0]!.deleted);
+/** When the key's versions can next shrink: at its second version, or at a lone deletion marker. */
+function cleanupTime(list: Version[]): number | undefined {
+  if (list.length > 1) return list[1]!.time;
+  if (list.length === 1 && list[0]!.deleted) return list[0]!.time;
+  return undefined;
 }

@@ -33,7 +33,9 @@ export interface CheckpointSnapshot {
   checkpointId: number;
   planFingerprint: string;
   takenAt: number;
-  pipeline: PipelineSnapshot;
+  /** Null in the last checkpoint of a statement whose inputs ended (`completed`). */
+  pipeline: PipelineSnapshot | null;
+  completed?: boolean;
 }
 
 export interface CheckpointInfo {
@@ -97,7 +99,7 @@ export class Checkpointer {
     return this.now() - this.lastAt >= this.options.intervalMs;
   }
 
-  async checkpoint(pipeline: Pipeline): Promise<CheckpointInfo> {
+  async checkpoint(pipeline: Pipeline, options: { completed?: boolean } = {}): Promise<CheckpointInfo> {
     const started = this.now();
     if (pipeline.sink) await pipeline.sink.flush();
     const id = this.nextId++;
@@ -107,7 +109,9 @@ export class Checkpointer {
       checkpointId: id,
       planFingerprint: this.options.planFingerprint,
       takenAt: started,
-      pipeline: pipeline.snapshotState(),
+      // After close (inputs ended) operators hold nothing worth keeping, and spilled state is gone.
+      pipeline: options.completed ? null : pipeline.snapshotState(),
+      ...(options.completed ? { completed: true } : {}),
     };
     const bytes = this.files.write(id, snapshot);
     const pointer: CheckpointPointer = { checkpointId: id, planFingerprint: this.options.planFingerprint, takenAt: started };
@@ -136,8 +140,14 @@ export class Checkpointer {
 }
 
 /** Reads the checkpoint a statement resumes from and checks that it fits the new plan. */
-export function loadCheckpoint(files: CheckpointStore, id: number, fingerprint: string): CheckpointSnapshot {
+export function loadCheckpoint(files: CheckpointStore, id: number, fingerprint: string): CheckpointSnapshot & { pipeline: PipelineSnapshot } {
   const snapshot = files.read(id) as CheckpointSnapshot;
+  if (snapshot?.completed === true) {
+    throw new ShiftleftError('CONFLICT', `statement '${files.statement}' completed: its inputs ended at checkpoint ${id}, so there is nothing to resume`, {
+      hint: `delete it (shiftleft statement delete ${files.statement}) and start it again to read its inputs anew`,
+      details: { statement: files.statement, checkpoint: id },
+    });
+  }
   if (!snapshot || snapshot.version !== 1 || typeof snapshot.planFingerprint !== 'string' || !snapshot.pipeline) {
     throw new ShiftleftError('CHECKPOINT_CORRUPT', `checkpoint ${id} of statement '${files.statement}' (${files.fileOf(id)}) does not hold a statement snapshot`, {
       hint: `delete the statement (shiftleft statement delete ${files.statement}) and start it again`,
@@ -149,5 +159,5 @@ export function loadCheckpoint(files: CheckpointStore, id: number, fingerprint: 
       details: { statement: files.statement, checkpoint: id },
     });
   }
-  return snapshot;
+  return snapshot as CheckpointSnapshot & { pipeline: PipelineSnapshot };
 }

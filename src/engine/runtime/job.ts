@@ -63,7 +63,8 @@ export class Job {
       } else {
         this.pipeline.close();
         if (this.pipeline.sink) await this.pipeline.sink.flush();
-        if (checkpointer) await checkpointer.checkpoint(this.pipeline);
+        // Inputs ended: commit what closing emitted; there is no state left to resume from.
+        if (checkpointer) await checkpointer.checkpoint(this.pipeline, { completed: true });
       }
       this.status = this.abort.signal.aborted ? 'STOPPED' : 'COMPLETED';
     } catch (error) {

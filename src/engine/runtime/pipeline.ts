@@ -6,6 +6,7 @@
  * An operator with several inputs sees each input's watermark; the runtime forwards the minimum
  * downstream once it advances (the operators fire their own timers in onWatermark).
  */
+import { join } from 'node:path';
 import type { LogClient } from '../../log/log-client.ts';
 import type { SchemaStore } from '../../sql/catalog/schema-store.ts';
 import type { PhysicalPlan } from '../../sql/plan/physical-plan.ts';
@@ -55,6 +56,8 @@ export interface PipelineOptions {
    * make out-of-order and late rows observable in bounded mode (SET 'sql.source.max-batch-records').
    */
   maxBatchRecords?: number;
+  /** `state.memory.max-entries` and where operators spill (a durable statement's directory). */
+  state?: { maxEntriesInMemory: number; spillRoot?: string };
 }
 
 export interface RunningOperator {
@@ -117,7 +120,9 @@ export class Pipeline {
     const metrics = newMetrics();
     const running: RunningOperator = { id: this.nextId++, name: operator.name, operator, metrics, watermark: -Infinity };
     this.operators.push(running);
-    operator.open({ emit: (batch) => output.push(batch), now: this.options.now, stateTtlMs: this.options.stateTtlMs, metrics });
+    const stateOptions = this.options.state;
+    const state = stateOptions ? { maxEntriesInMemory: stateOptions.maxEntriesInMemory, ...(stateOptions.spillRoot ? { spillDir: join(stateOptions.spillRoot, `${running.id}-${operator.name}`) } : {}) } : undefined;
+    operator.open({ emit: (batch) => output.push(batch), now: this.options.now, stateTtlMs: this.options.stateTtlMs, metrics, ...(state ? { state } : {}) });
     const watermarks = new Array<number>(inputs).fill(-Infinity);
     const idle = new Array<boolean>(inputs).fill(false);
     const advance = (input: number, wm: number): void => {

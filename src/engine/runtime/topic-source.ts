@@ -22,6 +22,7 @@ import type { TableDescriptor } from '../../sql/catalog/table-descriptor.ts';
 import { BatchBuilder, RowKind, type ChangeBatch, type Row } from '../../types/row.ts';
 import { rowKey } from '../state/keyed-state.ts';
 import { RowDecoder, schemaIdOf } from './record-codec.ts';
+import { markTombstone } from '../operators/tombstone-time.ts';
 
 export interface TopicSourceOptions {
   log: LogClient;
@@ -251,7 +252,8 @@ export class TopicSource {
       const previous = this.upsertState.get(key);
       if (previous) {
         this.upsertState.delete(key);
-        out.add(previous, RowKind.Delete);
+        // The -D is the deleted row; the temporal join also needs when the key stopped existing.
+        out.add(markTombstone(previous, record.timestamp), RowKind.Delete);
       }
       return undefined;
     }

@@ -10,12 +10,15 @@
  *   - multiset: distinct rows with a count and an identity index (all columns as a string), so a
  *     retraction finds its row in O(1).
  * A side starts in append form and switches, once and for good, at its first retraction: the
- * common append-only case never pays for identity strings.
+ * common append-only case never pays for identity strings. Buckets are converted when next
+ * used (they may be spilled to disk, and reading them all back at once would defeat spilling).
  *
  * Expiry (state TTL) is per join key, in KeyedState: a key unwritten for longer than the TTL is
  * dropped with all its rows. Reads do not refresh it (Flink's OnCreateAndWrite update type).
+ * Buckets beyond the memory budget spill to disk (`enforceMemoryBudget()` between batches).
  */
-import { KeyedState, rowKey, type KeyedStateSnapshot } from '../../state/keyed-state.ts';
+import { KeyedState, rowKey, type KeyedStateSnapshot, type StateEntryCounts } from '../../state/keyed-state.ts';
+import { DEFAULT_STATE_BACKEND, type StateBackendOptions } from '../../state/state-options.ts';
 import type { Row } from '../../../types/row.ts';
 
 /** The rows of one join key: parallel arrays rather than an object per stored row. */
@@ -38,7 +41,7 @@ export interface JoinRecordStoreSnapshot {
 }
 
 export class JoinRecordStore {
-  private readonly state: KeyedState<JoinBucket>;
+  private readonly state: KeyedState<JoinBucket, StoredBucket>;
   private readonly allColumns: number[];
   private multiset = false;
 
@@ -47,8 +50,19 @@ export class JoinRecordStore {
     /** Whether this side is an outer side (keeps association counts). */
     readonly outer: boolean,
     private readonly ttlMs: number,
+    backend: StateBackendOptions = DEFAULT_STATE_BACKEND,
+    name = 'Join',
   ) {
-    this.state = new KeyedState<JoinBucket>(ttlMs);
+    this.state = new KeyedState<JoinBucket, StoredBucket>({
+      ttlMs,
+      backend,
+      name,
+      codec: {
+        // Copies: the stored form must not change when the operator goes on (rows themselves are immutable).
+        encode: (b) => [b.rows.slice(), b.counts?.slice() ?? null, b.assoc?.slice() ?? null],
+        decode: ([rows, counts, assoc]) => this.rebuild(rows, counts, assoc),
+      },
+    });
     this.allColumns = Array.from({ length: arity }, (_, i) => i);
   }
 
@@ -56,14 +70,25 @@ export class JoinRecordStore {
     return this.state.size;
   }
 
+  counts(): StateEntryCounts {
+    return this.state.counts();
+  }
+
   /** The rows under `key`, for probing; does not refresh the key's TTL. */
   bucket(key: string): JoinBucket | undefined {
-    return this.state.get(key);
+    return this.load(key);
+  }
+
+  /** The bucket under `key`, in the side's current form. */
+  private load(key: string): JoinBucket | undefined {
+    const bucket = this.state.get(key);
+    if (bucket !== undefined && this.multiset && bucket.ids === null) toMultiset(bucket, this.allColumns);
+    return bucket;
   }
 
   /** Stores a row (+I/+U); `associations` is its number of matches when this side is outer. */
   add(key: string, row: Row, associations: number, now: number): void {
-    let bucket = this.state.get(key);
+    let bucket = this.load(key);
     const isNew = bucket === undefined;
     if (bucket === undefined) bucket = this.newBucket();
     if (!this.multiset) {
@@ -91,8 +116,9 @@ export class JoinRecordStore {
    * expired by TTL): the caller still retracts what it joined with, which downstream holds.
    */
   retract(key: string, row: Row, now: number): boolean {
-    if (!this.multiset) this.switchToMultiset();
-    const bucket = this.state.get(key);
+    // The first retraction on this side: from now on buckets are multisets (converted on use).
+    this.multiset = true;
+    const bucket = this.load(key);
     if (bucket === undefined) return false;
     const at = bucket.index!.get(rowKey(row, this.allColumns));
     if (at === undefined) return false;
@@ -131,21 +157,23 @@ export class JoinRecordStore {
     return this.ttlMs > 0 ? this.state.expire(now) : 0;
   }
 
+  /** Spills the coldest keys beyond the memory budget; call between batches. */
+  enforceMemoryBudget(): void {
+    this.state.enforceMemoryBudget();
+  }
+
   snapshot(): JoinRecordStoreSnapshot {
-    const raw = this.state.snapshot();
-    return {
-      multiset: this.multiset,
-      // Copies: the snapshot must not change when the operator goes on (rows themselves are immutable).
-      state: { entries: raw.entries.map(([key, b, at]) => [key, [b.rows.slice(), b.counts?.slice() ?? null, b.assoc?.slice() ?? null], at]) },
-    };
+    return { multiset: this.multiset, state: this.state.snapshot() };
   }
 
   restore(snapshot: JoinRecordStoreSnapshot | null | undefined): void {
     this.multiset = snapshot?.multiset ?? false;
-    const entries = snapshot?.state.entries ?? [];
-    this.state.restore({
-      entries: entries.map(([key, [rows, counts, assoc], at]) => [key, this.rebuild(rows, counts, assoc), at]),
-    });
+    this.state.restore(snapshot?.state);
+  }
+
+  /** Deletes the spill files. */
+  close(): void {
+    this.state.close();
   }
 
   private newBucket(): JoinBucket {
@@ -158,54 +186,54 @@ export class JoinRecordStore {
     };
   }
 
+  /** A bucket from its stored form (a snapshot's, or a spilled one), in the side's current form. */
   private rebuild(rows: Row[], counts: number[] | null, assoc: number[] | null): JoinBucket {
     const bucket: JoinBucket = {
       rows: rows.slice(),
-      counts: this.multiset ? (counts?.slice() ?? rows.map(() => 1)) : null,
+      counts: counts?.slice() ?? null,
       assoc: this.outer ? (assoc?.slice() ?? rows.map(() => 0)) : null,
       ids: null,
       index: null,
     };
-    if (this.multiset) {
+    if (!this.multiset) return bucket;
+    if (bucket.counts === null) {
+      toMultiset(bucket, this.allColumns); // stored before the switch: equal rows merge
+    } else {
       bucket.ids = rows.map((row) => rowKey(row, this.allColumns));
       bucket.index = new Map(bucket.ids.map((id, i) => [id, i]));
     }
     return bucket;
   }
+}
 
-  /**
-   * The first retraction on this side: re-store every bucket as a multiset. Equal rows merge
-   * into one entry with a count; their association counts are equal (the same rows of the
-   * other side match them), so keeping the first one is exact.
-   */
-  private switchToMultiset(): void {
-    this.multiset = true;
-    for (const [, bucket] of this.state.entries()) {
-      const rows: Row[] = [];
-      const counts: number[] = [];
-      const assoc: number[] | null = bucket.assoc === null ? null : [];
-      const ids: string[] = [];
-      const index = new Map<string, number>();
-      for (let i = 0; i < bucket.rows.length; i++) {
-        const row = bucket.rows[i]!;
-        const id = rowKey(row, this.allColumns);
-        const at = index.get(id);
-        if (at !== undefined) {
-          counts[at]!++;
-          continue;
-        }
-        index.set(id, rows.length);
-        rows.push(row);
-        counts.push(1);
-        ids.push(id);
-        if (assoc !== null) assoc.push(bucket.assoc![i]!);
-      }
-      // Mutated in place: the KeyedState entry (and its TTL position) stays as it is.
-      bucket.rows = rows;
-      bucket.counts = counts;
-      bucket.assoc = assoc;
-      bucket.ids = ids;
-      bucket.index = index;
+/**
+ * Re-stores an append-form bucket as a multiset, in place (the KeyedState entry and its TTL
+ * position stay as they are). Equal rows merge into one entry with a count; their association
+ * counts are equal (the same rows of the other side match them), so keeping the first is exact.
+ */
+function toMultiset(bucket: JoinBucket, allColumns: number[]): void {
+  const rows: Row[] = [];
+  const counts: number[] = [];
+  const assoc: number[] | null = bucket.assoc === null ? null : [];
+  const ids: string[] = [];
+  const index = new Map<string, number>();
+  for (let i = 0; i < bucket.rows.length; i++) {
+    const row = bucket.rows[i]!;
+    const id = rowKey(row, allColumns);
+    const at = index.get(id);
+    if (at !== undefined) {
+      counts[at]!++;
+      continue;
     }
+    index.set(id, rows.length);
+    rows.push(row);
+    counts.push(1);
+    ids.push(id);
+    if (assoc !== null) assoc.push(bucket.assoc![i]!);
   }
+  bucket.rows = rows;
+  bucket.counts = counts;
+  bucket.assoc = assoc;
+  bucket.ids = ids;
+  bucket.index = index;
 }
