@@ -1,6 +1,8 @@
 /**
- * Transactions of the embedded log: read_committed visibility, aborts, crash recovery (a
- * process that dies with an open transaction), fencing, and compaction around transactions.
+ * Transactions of the embedded log: the shared conformance suite (transaction-conformance.ts:
+ * read_committed visibility, aborts, fencing, a crashed writer, several topics), and what only
+ * the embedded log does: aborted ranges and open transactions surviving a restart (recovery at
+ * open), and compaction around transactions.
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -9,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EmbeddedLog } from '../../src/log/embedded/embedded-log.ts';
 import type { IsolationLevel, LogClient } from '../../src/log/log-client.ts';
-import { rejectsWith } from './conformance.ts';
+import { runTransactionConformance } from './transaction-conformance.ts';
 
 const b = (s: string): Buffer => Buffer.from(s);
 
@@ -34,34 +36,27 @@ async function withLog<T>(fn: (log: EmbeddedLog, dir: string) => Promise<T>, dir
   }
 }
 
+runTransactionConformance('embedded', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'shiftleft-txn-'));
+  let current = await EmbeddedLog.open({ dir, maintenanceIntervalMs: 0 });
+  return {
+    get client() {
+      return current;
+    },
+    // close() without commit is what kill -9 leaves on disk (appends reach the OS at once).
+    crashAndRestart: async () => {
+      await current.close();
+      current = await EmbeddedLog.open({ dir, maintenanceIntervalMs: 0 });
+      return current;
+    },
+    close: async () => {
+      await current.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+});
+
 describe('embedded log transactions', () => {
-  it('shows a transaction to read_committed readers only once it commits, on every partition at once', async () => {
-    await withLog(async (log) => {
-      await log.createTopic('t', { partitions: 2 });
-      await log.produce('t', [{ value: b('plain'), partition: 0 }]);
-      const txn = await log.beginTransaction('writer');
-      await txn.produce('t', [{ value: b('a'), partition: 0 }, { value: b('b'), partition: 1 }]);
-      await log.produce('t', [{ value: b('after-open'), partition: 0 }]);
-
-      assert.deepEqual(await read(log, 't', 'read_uncommitted'), ['plain', 'a', 'after-open']);
-      assert.deepEqual(await read(log, 't', 'read_committed'), ['plain'], 'stops at the last stable offset');
-      const before = await log.describeTopic('t');
-      assert.equal(before.partitions[0]!.lastStableOffset, 1);
-      assert.equal(before.partitions[0]!.highWatermark, 3);
-
-      const woke = log.waitForRecords([{ topic: 't', partition: 1, offset: 0 }], { timeoutMs: 5000, isolation: 'read_committed' });
-      await txn.commit();
-      assert.equal(await woke, true, 'a commit wakes read_committed waiters');
-      assert.deepEqual(await read(log, 't', 'read_committed'), ['plain', 'a', 'after-open']);
-      assert.deepEqual(await read(log, 't', 'read_committed', 1), ['b']);
-      const after = await log.describeTopic('t');
-      // The marker takes an offset but is never a record.
-      assert.equal(after.partitions[0]!.highWatermark, 4);
-      assert.equal(after.partitions[0]!.lastStableOffset, 4);
-      await rejectsWith(txn.produce('t', [{ value: b('late') }]), 'TRANSACTION_FENCED');
-    });
-  });
-
   it('hides an aborted transaction from read_committed readers, also after a restart', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'shiftleft-txn-'));
     try {
@@ -107,20 +102,6 @@ describe('embedded log transactions', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
-  });
-
-  it('fences the previous transaction of the same transactional id', async () => {
-    await withLog(async (log) => {
-      await log.createTopic('t');
-      const old = await log.beginTransaction('writer');
-      await old.produce('t', [{ value: b('old') }]);
-      const fresh = await log.beginTransaction('writer');
-      await rejectsWith(old.commit(), 'TRANSACTION_FENCED');
-      await fresh.produce('t', [{ value: b('new') }]);
-      await fresh.commit();
-      assert.deepEqual(await read(log, 't', 'read_committed'), ['new']);
-      await rejectsWith(log.beginTransaction(''), 'INVALID_ARGUMENT');
-    });
   });
 
   it('never lets an aborted write shadow a committed value when compacting', async () => {

@@ -18,6 +18,11 @@ import { CheckpointStore } from './checkpoint-store.ts';
 export const STATEMENTS_TOPIC = '_statements';
 export const STATEMENT_CHECKPOINTS_TOPIC = '_statement_checkpoints';
 
+/** The transactional id a statement writes its output and checkpoint pointers under. */
+export function statementTransactionalId(name: string): string {
+  return `statement:${name}`;
+}
+
 export interface StoredStatement {
   name: string;
   /** The INSERT (views expanded) that the statement runs. */
@@ -66,6 +71,13 @@ export class StatementStore {
       if (r.value === null) this.definitions.delete(name);
       else this.definitions.set(name, JSON.parse(r.value.toString('utf8')) as StoredStatement);
     });
+    // A statement killed between its pointer and its commit leaves a transaction open. Kafka
+    // would hold read_committed readers behind it until its timeout, so the replay below would
+    // miss every pointer committed after it: fence each statement's id first, which aborts a dead
+    // writer's transaction at once (the embedded log already aborted it when it opened).
+    if (this.log.beginTransaction) {
+      for (const name of this.definitions.keys()) await (await this.log.beginTransaction(statementTransactionalId(name))).abort();
+    }
     await replayPartition(
       this.log,
       { topic: STATEMENT_CHECKPOINTS_TOPIC, partition: 0 },

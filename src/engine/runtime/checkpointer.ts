@@ -20,7 +20,7 @@ import { ShiftleftError } from '../../common/errors.ts';
 import type { LogClient, LogTransaction } from '../../log/log-client.ts';
 import { explainPhysical, type PhysicalPlan } from '../../sql/plan/physical-plan.ts';
 import type { CheckpointStore } from '../checkpoint/checkpoint-store.ts';
-import { STATEMENT_CHECKPOINTS_TOPIC, type CheckpointPointer, type StatementStore } from '../checkpoint/statement-store.ts';
+import { STATEMENT_CHECKPOINTS_TOPIC, statementTransactionalId, type CheckpointPointer, type StatementStore } from '../checkpoint/statement-store.ts';
 import type { Pipeline, PipelineSnapshot } from './pipeline.ts';
 import type { RecordWriter } from './topic-sink.ts';
 
@@ -85,7 +85,7 @@ export class Checkpointer {
   }
 
   get transactionalId(): string {
-    return `statement:${this.options.statement}`;
+    return statementTransactionalId(this.options.statement);
   }
 
   /** The sink's writer: the open transaction (begun on first use), or the log itself. */

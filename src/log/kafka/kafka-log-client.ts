@@ -23,8 +23,11 @@
  *   on a bad cluster instead of at its first write; `createTopic(..., { ifNotExists })` accepts
  *   an existing topic without a CreateTopics request (no CREATE permission needed on restart).
  *
+ * - Transactions: beginTransaction through Kafka's transaction coordinator (kafka-transactions.ts);
+ *   read_committed fetches and waits stop at the last stable offset.
+ *
  * Modules: kafka-wire.ts (connections, metadata, raw calls), kafka-errors.ts (error mapping),
- * produce-request.ts (record batches), fetch-decoding.ts (Fetch → LogRecord),
+ * produce-request.ts (record batches), fetch-decoding.ts (Fetch → LogRecord), kafka-transactions.ts,
  * kafka-security.ts (SASL/TLS options), kafka-internal-topics.ts (the platform's own topics).
  */
 import {
@@ -50,6 +53,7 @@ import type {
   FetchResult,
   IsolationLevel,
   LogClient,
+  LogTransaction,
   OffsetSpec,
   PartitionDescription,
   ProduceRecord,
@@ -73,7 +77,8 @@ import { decodePartition } from './fetch-decoding.ts';
 import { KafkaGroups } from './kafka-groups.ts';
 import type { KafkaSecuritySettings } from './kafka-security.ts';
 import type { MapContext } from './kafka-errors.ts';
-import { encodeRecordBatch, produceApi, type BatchRecord, type PartitionBatch } from './produce-request.ts';
+import { KafkaTransactions } from './kafka-transactions.ts';
+import { encodeRecordBatch, produceApi, type PartitionBatch, type PlannedRecord } from './produce-request.ts';
 import { KafkaWire, errorFromCode, errorFromId, errorIdOf, topicNotFound, type TopicMetadata } from './kafka-wire.ts';
 
 export interface KafkaLogClientOptions {
@@ -95,6 +100,11 @@ export interface KafkaLogClientOptions {
   deliveryTimeoutMs?: number;
   /** SASL and TLS for secured listeners (kafka-security.ts); PLAINTEXT when absent. */
   security?: KafkaSecuritySettings;
+  /**
+   * Kafka aborts a transaction left open longer than this (default 60000 ms, at most the
+   * broker's transaction.max.timeout.ms): how long a dead writer can hold back read_committed readers.
+   */
+  transactionTimeoutMs?: number;
 }
 
 const RESOURCE_TOPIC = 2;
@@ -164,12 +174,6 @@ function raceAbort<T>(promise: Promise<T>, signal: AbortSignal | undefined): Pro
   });
 }
 
-interface PlannedRecord {
-  index: number;
-  partition: number;
-  record: BatchRecord;
-}
-
 /** One partition in a multi-partition Fetch. */
 export interface FetchPosition {
   topic: string;
@@ -201,6 +205,7 @@ export class KafkaLogClient implements LogClient {
   readonly #deliveryTimeoutMs: number;
   readonly #inDoubt = new InDoubtPartitions();
   readonly #inFlight = new InFlightBatches(MAX_IN_FLIGHT_PER_PARTITION);
+  readonly #transactions: KafkaTransactions;
 
   constructor(options: KafkaLogClientOptions) {
     this.#deliveryTimeoutMs = options.deliveryTimeoutMs ?? 30_000;
@@ -214,6 +219,12 @@ export class KafkaLogClient implements LogClient {
       ...(options.security ? { security: options.security } : {}),
     });
     this.#groups = new KafkaGroups(this.#wire, (tp) => this.#partitionMeta(tp));
+    this.#transactions = new KafkaTransactions({
+      wire: this.#wire,
+      plan: (topic, records) => this.#planByPartition(topic, records),
+      deliveryTimeoutMs: this.#deliveryTimeoutMs,
+      transactionTimeoutMs: options.transactionTimeoutMs ?? 60_000,
+    });
   }
 
   /** `host:port,...` of the bootstrap brokers, for messages. */
@@ -349,9 +360,11 @@ export class KafkaLogClient implements LogClient {
     validateTopicName(name);
     const meta = await this.#wire.topic(name, { refresh: true });
     const partitionIds = meta.partitions.map((_, i) => i);
-    const [earliest, latest, config, sizes] = await Promise.all([
+    const [earliest, latest, stable, config, sizes] = await Promise.all([
       this.#listOffsetsMany(meta, partitionIds, EARLIEST, 'read_uncommitted'),
       this.#listOffsetsMany(meta, partitionIds, LATEST, 'read_uncommitted'),
+      // The latest offset for read_committed is the last stable offset.
+      this.#listOffsetsMany(meta, partitionIds, LATEST, 'read_committed'),
       this.#describeConfig(name),
       this.#partitionSizes(meta),
     ]);
@@ -359,6 +372,7 @@ export class KafkaLogClient implements LogClient {
       partition: p,
       logStartOffset: earliest.get(p)!,
       highWatermark: latest.get(p)!,
+      lastStableOffset: stable.get(p)!,
       ...(sizes.has(p) ? { sizeBytes: sizes.get(p)! } : {}),
     }));
     return { name, partitions, config, internal: meta.internal || isInternalTopic(name) };
@@ -458,9 +472,18 @@ export class KafkaLogClient implements LogClient {
 
   async produce(topic: string, records: ProduceRecord[]): Promise<RecordMetadata[]> {
     this.#wire.checkOpen();
+    const byPartition = await this.#planByPartition(topic, records);
+    const results: RecordMetadata[] = new Array(records.length);
+    if (byPartition.size > 0) await this.#produceBatches(topic, byPartition, results, 0);
+    return results;
+  }
+
+  /** Validates a produce call and groups its records by target partition (empty for no records). */
+  async #planByPartition(topic: string, records: ProduceRecord[]): Promise<Map<number, PlannedRecord[]>> {
     validateTopicName(topic);
     if (!Array.isArray(records)) throw new ShiftleftError('INVALID_ARGUMENT', 'produce takes an array of records');
-    if (records.length === 0) return [];
+    const byPartition = new Map<number, PlannedRecord[]>();
+    if (records.length === 0) return byPartition;
     let meta = await this.#wire.topic(topic);
     let planned: PlannedRecord[];
     try {
@@ -471,15 +494,21 @@ export class KafkaLogClient implements LogClient {
       meta = await this.#wire.topic(topic, { refresh: true });
       planned = this.#plan(topic, meta, records);
     }
-    const results: RecordMetadata[] = new Array(records.length);
-    const byPartition = new Map<number, PlannedRecord[]>();
     for (const p of planned) {
       const list = byPartition.get(p.partition);
       if (list) list.push(p);
       else byPartition.set(p.partition, [p]);
     }
-    await this.#produceBatches(topic, byPartition, results, 0);
-    return results;
+    return byPartition;
+  }
+
+  /**
+   * A transaction of `transactionalId` (kafka-transactions.ts): Kafka's transaction coordinator
+   * aborts an open transaction of the same id, in this process or a dead one, and fences it.
+   */
+  beginTransaction(transactionalId: string): Promise<LogTransaction> {
+    this.#wire.checkOpen();
+    return this.#transactions.begin(transactionalId);
   }
 
   #plan(topic: string, meta: TopicMetadata, records: ProduceRecord[]): PlannedRecord[] {
@@ -711,7 +740,7 @@ export class KafkaLogClient implements LogClient {
     for (let attempt = 0; ; attempt++) {
       try {
         const connection = attempt === 0 ? first : await this.#wire.connectionTo(this.#wire.producePool, leader, ctx.action);
-        const response = await this.#wire.call<produceV11.ProduceResponse>(produceApi, connection, ctx, -1, this.#wire.options.requestTimeoutMs, topic, batches);
+        const response = await this.#wire.call<produceV11.ProduceResponse>(produceApi, connection, ctx, -1, this.#wire.options.requestTimeoutMs, topic, batches, null);
         // After a lost connection, concurrent calls retry independently: one may arrive before
         // an earlier sequence of the same partition has landed again (even on its first attempt,
         // when it took a fresh connection before the earlier call saw the old one die). While an
@@ -833,7 +862,7 @@ export class KafkaLogClient implements LogClient {
           c.then(
             (r) => {
               all.push(...r);
-              if (r.some((x) => x.error !== undefined || (x.records?.length ?? 0) > 0 || x.highWatermark > x.fromOffset) || --pending === 0) resolve(all);
+              if (r.some((x) => x.error !== undefined || (x.records?.length ?? 0) > 0 || readableEnd(x, options.isolation) > x.fromOffset) || --pending === 0) resolve(all);
             },
             (e: unknown) => reject(e),
           );
@@ -934,7 +963,7 @@ export class KafkaLogClient implements LogClient {
       for (const r of results) {
         if (r.error === 'OFFSET_OUT_OF_RANGE') throw await this.#outOfRange(r, r.fromOffset);
         if (r.error === 'UNKNOWN_TOPIC_OR_PARTITION') throw topicNotFound(r.topic, this.#wire.bootstrapName);
-        if (!r.error && ((r.records?.length ?? 0) > 0 || r.highWatermark > r.fromOffset)) return true;
+        if (!r.error && ((r.records?.length ?? 0) > 0 || readableEnd(r, options.isolation ?? 'read_uncommitted') > r.fromOffset)) return true;
       }
       if (Date.now() >= deadline) return false;
       if (results.some((r) => r.error)) await sleep(100, options.signal);
@@ -1132,6 +1161,11 @@ class InDoubtPartitions {
       await Promise.all(pending);
     }
   }
+}
+
+/** Where a reader with this isolation stops: read_committed readers stop at the last stable offset. */
+function readableEnd(r: MultiFetchResult, isolation: IsolationLevel): number {
+  return isolation === 'read_committed' ? r.lastStableOffset : r.highWatermark;
 }
 
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {

@@ -22,7 +22,18 @@ export interface BatchProducer {
   producerId: bigint;
   producerEpoch: number;
   baseSequence: number;
+  /** Part of a transaction (attributes bit 4): hidden from read_committed readers until its marker. */
+  transactional?: boolean;
 }
+
+/** A record on its way to a partition: its index in the caller's array and its encoded form. */
+export interface PlannedRecord {
+  index: number;
+  partition: number;
+  record: BatchRecord;
+}
+
+const ATTRIBUTE_TRANSACTIONAL = 0x10;
 
 /** Bytes of an unsigned varint (values up to 2^53). */
 function sizeOfUnsigned(value: number): number {
@@ -65,7 +76,7 @@ function bodySize(r: BatchRecord, index: number, baseTimestamp: number): number 
 
 const HEADER = 61;
 
-/** One magic-2 record batch (uncompressed) for an idempotent producer. */
+/** One magic-2 record batch (uncompressed) for an idempotent or transactional producer. */
 export function encodeRecordBatch(records: BatchRecord[], producer: BatchProducer): Buffer {
   if (records.length === 0) throw new Error('a record batch needs at least one record');
   const baseTimestamp = records[0]!.timestamp;
@@ -81,7 +92,8 @@ export function encodeRecordBatch(records: BatchRecord[], producer: BatchProduce
   buf.writeInt32BE(-1, 12); // partitionLeaderEpoch
   buf.writeInt8(2, 16); // magic
   // crc at 17, written last
-  buf.writeInt16BE(0, 21); // attributes: no compression, CreateTime, not transactional
+  // attributes: no compression, CreateTime, transactional or not, never a control batch
+  buf.writeInt16BE(producer.transactional ? ATTRIBUTE_TRANSACTIONAL : 0, 21);
   buf.writeInt32BE(records.length - 1, 23); // lastOffsetDelta
   buf.writeBigInt64BE(BigInt(baseTimestamp), 27);
   buf.writeBigInt64BE(BigInt(maxTimestamp), 35);
@@ -126,10 +138,18 @@ export interface PartitionBatch {
   batch: Buffer;
 }
 
-/** Produce v11 request: one topic, one batch per partition. */
-function createRequest(acks: number, timeoutMs: number, topic: string, partitions: PartitionBatch[]): Writer {
+/**
+ * Produce v11 request: one topic, one batch per partition.
+ *
+ *   Produce Request (Version: 11) => transactional_id acks timeout_ms [topic_data] TAG_BUFFER
+ *     transactional_id => COMPACT_NULLABLE_STRING   (null for the idempotent producer)
+ *     topic_data => name [partition_data] TAG_BUFFER
+ *       partition_data => index records TAG_BUFFER
+ *         records => COMPACT_RECORDS
+ */
+function createRequest(acks: number, timeoutMs: number, topic: string, partitions: PartitionBatch[], transactionalId: string | null): Writer {
   return Writer.create()
-    .appendString(null) // transactional id
+    .appendString(transactionalId)
     .appendInt16(acks)
     .appendInt32(timeoutMs)
     .appendArray([topic], (w, name) => {
@@ -142,7 +162,7 @@ function createRequest(acks: number, timeoutMs: number, topic: string, partition
     .appendTaggedFields();
 }
 
-export const produceApi = createAPI<[acks: number, timeoutMs: number, topic: string, partitions: PartitionBatch[]], produceV11.ProduceResponse>(
+export const produceApi = createAPI<[acks: number, timeoutMs: number, topic: string, partitions: PartitionBatch[], transactionalId: string | null], produceV11.ProduceResponse>(
   0,
   11,
   createRequest,
