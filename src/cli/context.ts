@@ -9,7 +9,6 @@
 import type { Command } from 'commander';
 import { DataDirectory, defaultDataDir, readLiveLock, type LockInfo } from '../common/data-dir.ts';
 import { isShiftleftError, ShiftleftError } from '../common/errors.ts';
-import { logSettingsFrom, openLog } from '../log/open-log.ts';
 import { HttpLogClient } from '../log/http/http-log-client.ts';
 import type { LogClient } from '../log/log-client.ts';
 
@@ -36,6 +35,9 @@ export async function withLog<T>(command: Command, work: (log: LogClient, dataDi
   const dataDir = await DataDirectory.open(path);
   let log: LogClient | undefined;
   try {
+    // Loaded here, not at the top: opening a log pulls in the log implementations (and the
+    // Kafka client), which commands that only print help or talk HTTP never need.
+    const { logSettingsFrom, openLog } = await import('../log/open-log.ts');
     // The embedded log, or the Kafka cluster named by SHIFTLEFT_KAFKA_BOOTSTRAP.
     const opened = await openLog(logSettingsFrom({}, process.env), dataDir);
     log = opened.log;

@@ -13,7 +13,6 @@ import type { Command } from 'commander';
 import { readLiveLock } from '../common/data-dir.ts';
 import { ShiftleftError, type ErrorCode } from '../common/errors.ts';
 import type { LogClient } from '../log/log-client.ts';
-import { startPlatform } from '../platform.ts';
 import { connectToRunningPlatform, dataDirOf } from './context.ts';
 import { apiKeyHeaders } from '../server/auth/client-credentials.ts';
 
@@ -147,6 +146,8 @@ export async function withLogAndRegistry<T>(command: Command, work: (access: Pla
 }
 
 async function withInProcessPlatform<T>(dataDir: string, work: (access: PlatformAccess) => Promise<T>): Promise<T> {
+  // The platform is loaded only here: against a running one, commands need nothing but HTTP.
+  const { startPlatform } = await import('../platform.ts');
   // Loopback and free ports: the in-process platform serves this command only.
   const platform = await startPlatform({ dataDir, port: 0, registryPort: 0, host: '127.0.0.1' });
   try {

@@ -11,7 +11,7 @@ import type { DataDirectory } from '../common/data-dir.ts';
 import { ShiftleftError } from '../common/errors.ts';
 import { EmbeddedLog } from './embedded/embedded-log.ts';
 import type { ScanProblem } from './embedded/segment.ts';
-import { createKafkaLogClient, parseBootstrap } from './kafka/kafka-log-client.ts';
+import { parseBootstrap } from './kafka/kafka-bootstrap.ts';
 import { isSaslMechanism, SASL_MECHANISMS, securityProtocolName, type KafkaSecuritySettings } from './kafka/kafka-security.ts';
 import type { LogClient } from './log-client.ts';
 
@@ -128,6 +128,9 @@ export async function openLog(settings: LogSettings, dataDir: DataDirectory): Pr
     };
   }
   const { kafka } = settings;
+  // The Kafka client (and @platformatic/kafka, the heaviest import of the CLI) is loaded only
+  // when a cluster is configured: the embedded log and every command's --help never need it.
+  const { createKafkaLogClient } = await import('./kafka/kafka-log-client.ts');
   const client = createKafkaLogClient({
     bootstrap: kafka.bootstrap,
     clientId: kafka.clientId ?? 'shiftleft',

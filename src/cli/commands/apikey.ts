@@ -14,7 +14,6 @@ import { Command, Option } from 'commander';
 import { DataDirectory, readLiveLock } from '../../common/data-dir.ts';
 import { ShiftleftError } from '../../common/errors.ts';
 import { errorFromAnswer, unreachable } from '../../log/http/http-errors.ts';
-import { logSettingsFrom, openLog } from '../../log/open-log.ts';
 import { ApiKeyStore, validateApiKeyId, type ApiKeyInfo, type ApiKeyRequest, type CreatedApiKey } from '../../server/auth/api-key-store.ts';
 import { apiKeyHeaders, API_KEY_ENV, API_SECRET_ENV } from '../../server/auth/client-credentials.ts';
 import { apiKeySigningSecret } from '../../server/auth/signing-secret.ts';
@@ -68,6 +67,8 @@ async function withApiKeyAdmin<T>(command: Command, work: (admin: ApiKeyAdmin) =
   if (platformUrl) return work(remoteAdmin(platformUrl));
   const dataDir = await DataDirectory.open(path);
   try {
+    // The log implementations are loaded only on this path (see context.ts withLog).
+    const { logSettingsFrom, openLog } = await import('../../log/open-log.ts');
     const opened = await openLog(logSettingsFrom({}, process.env), dataDir);
     try {
       for (const warning of opened.warnings) process.stderr.write(`warning: ${warning}\n`);

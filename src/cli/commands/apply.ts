@@ -13,15 +13,14 @@ import { Command } from 'commander';
 import { ShiftleftError, type ErrorCode } from '../../common/errors.ts';
 import { readLiveLock } from '../../common/data-dir.ts';
 import { loadScenario } from '../../demo/scenario-files.ts';
-import { SqlSession } from '../../engine/sql-session.ts';
-import { startPlatform } from '../../platform.ts';
-import { applyPlan, formatPlan, planProject, type ProjectTargets } from '../../project/project-plan.ts';
-import { Catalog } from '../../sql/catalog/catalog.ts';
-import { RegistrySchemaStore } from '../../sql/catalog/schema-store.ts';
+import type { ProjectTargets } from '../../project/project-plan.ts';
 import { dataDirOf } from '../context.ts';
 import { apiKeyHeaders } from '../../server/auth/client-credentials.ts';
 
 async function planAndApply(files: ReturnType<typeof loadScenario>, targets: ProjectTargets, dryRun: boolean): Promise<void> {
+  // Planning validates contracts, connectors and SQL: loaded here so that registering the
+  // command stays cheap.
+  const { applyPlan, formatPlan, planProject } = await import('../../project/project-plan.ts');
   const plan = await planProject(files, targets);
   process.stdout.write(`${dryRun ? 'Dry run: nothing will change.' : 'Plan:'}\n${formatPlan(plan)}\n`);
   if (dryRun) return;
@@ -104,6 +103,12 @@ export function registerApplyCommand(program: Command): void {
         await planAndApply(files, remoteTargets(running.urls.platform, running.urls.registry), opts.dryRun === true);
         return;
       }
+      const [{ startPlatform }, { SqlSession }, { Catalog }, { RegistrySchemaStore }] = await Promise.all([
+        import('../../platform.ts'),
+        import('../../engine/sql-session.ts'),
+        import('../../sql/catalog/catalog.ts'),
+        import('../../sql/catalog/schema-store.ts'),
+      ]);
       const platform = await startPlatform({ dataDir, port: 0, registryPort: 0 });
       try {
         const schemas = new RegistrySchemaStore(platform.urls.registry);

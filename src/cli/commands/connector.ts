@@ -13,8 +13,7 @@ import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { readLiveLock } from '../../common/data-dir.ts';
 import { ShiftleftError, ErrorCodes, type ErrorCode } from '../../common/errors.ts';
-import { ConnectorRuntime, type ConnectorStatus } from '../../connect/framework/connector-runtime.ts';
-import { startPlatform } from '../../platform.ts';
+import type { ConnectorRuntime, ConnectorStatus } from '../../connect/framework/connector-runtime.ts';
 import { dataDirOf } from '../context.ts';
 import { printTable } from '../table.ts';
 import { apiKeyHeaders } from '../../server/auth/client-credentials.ts';
@@ -118,6 +117,7 @@ export async function openConnectorHost(command: Command, options: { runConnecto
   }
   // Free ports: a one-shot command must not collide with anything listening on 8080/8081.
   const kmsSecret = kmsSecretFromEnv();
+  const { startPlatform } = await import('../../platform.ts');
   const platform = await startPlatform({ dataDir, port: 0, registryPort: 0, runConnectors: options.runConnectors, ...(kmsSecret !== undefined && { kmsSecret }) });
   const runtime = platform.connectors;
   return {

@@ -4,7 +4,6 @@
  * prints the final report, exiting non-zero when a check failed.
  */
 import { Command, InvalidArgumentError } from 'commander';
-import { runDemo } from '../../demo/demo.ts';
 import { dataDirOf } from '../context.ts';
 
 function positive(what: string) {
@@ -45,6 +44,7 @@ export function registerDemoCommand(program: Command): void {
     .option('--registry-port <n>', 'schema registry port', port, 8081)
     .option('--reset', 'remove what an earlier demo left in the data directory first')
     .action(async (opts: { duration?: number; rate: number; payments: number; seed: number; port: number; registryPort: number; reset?: boolean }, command: Command) => {
+      const { runDemo } = await import('../../demo/demo.ts');
       const result = await runDemo({
         dataDir: dataDirOf(command),
         durationSeconds: opts.duration,

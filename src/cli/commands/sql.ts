@@ -27,10 +27,9 @@ import { readLiveLock } from '../../common/data-dir.ts';
 import { ShiftleftError } from '../../common/errors.ts';
 import type { ChangeRow } from '../../engine/sql-session.ts';
 import type { StatementInfo, StatementOutcome } from '../../engine/statement-registry.ts';
-import { startPlatform } from '../../platform.ts';
 import { dataDirOf } from '../context.ts';
 import { reportError } from '../report-error.ts';
-import { LocalSqlBackend, noPlatformUrl, RemoteSqlBackend, type SqlBackend } from '../sql-backends.ts';
+import { noPlatformUrl, type SqlBackend } from '../sql-backends.ts';
 import { printTable } from '../table.ts';
 
 interface SqlOptions {
@@ -100,15 +99,18 @@ function readScript(path: string): string {
 async function openBackend(dataDir: string, options: SqlOptions, script: boolean): Promise<SqlBackend> {
   const limits = { maxRows: options.maxRows, timeoutMs: options.timeout !== undefined ? Math.round(options.timeout * 1000) : undefined };
   const lock = readLiveLock(dataDir);
+  // Each backend is loaded when chosen: a running platform needs only HTTP, not the SQL engine.
   if (lock) {
     if (!lock.urls.platform) throw noPlatformUrl(dataDir, lock.pid);
+    const { RemoteSqlBackend } = await import('../sql-backend-remote.ts');
     return new RemoteSqlBackend(lock.urls.platform, options.bounded ?? false, options.property ?? {}, limits);
   }
+  const [{ startPlatform }, { EmbeddedSqlBackend }] = await Promise.all([import('../../platform.ts'), import('../sql-backend-embedded.ts')]);
   const platform = await startPlatform({ dataDir, port: 0, registryPort: 0 });
   // Scripts in an embedded platform read bounded (nothing else can write here meanwhile) and
   // each INSERT completes before the next statement.
   const bounded = (options.bounded ?? false) || script;
-  return new LocalSqlBackend(platform, bounded, options.property ?? {}, bounded);
+  return new EmbeddedSqlBackend(platform, bounded, options.property ?? {}, bounded);
 }
 
 /** Runs a script; the first failure stops it and reaches main's reportError (exit code 1). */
@@ -130,11 +132,11 @@ function runOptions(options: SqlOptions, signal?: AbortSignal) {
 
 /**
  * With --bounded on a running platform, waits for the statements the request started to
- * complete (the embedded backend already waited for each, see LocalSqlBackend).
+ * complete (the embedded backend already waited for each, see EmbeddedSqlBackend).
  */
 async function finishStatements(backend: SqlBackend, outcomes: StatementOutcome[], options: SqlOptions): Promise<void> {
   const started = outcomes.flatMap((o) => (o.kind === 'statement' ? [o.name] : []));
-  if (started.length === 0 || !options.bounded || backend instanceof LocalSqlBackend) return;
+  if (started.length === 0 || !options.bounded || backend.kind === 'embedded') return;
   const final = await backend.waitForStatements(started);
   for (const info of final) printFinalStatus(info);
   const failed = final.find((s) => s.status === 'FAILED');

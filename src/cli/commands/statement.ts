@@ -11,7 +11,6 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { readLiveLock } from '../../common/data-dir.ts';
 import { ErrorCodes, ShiftleftError, type ErrorCode } from '../../common/errors.ts';
 import type { StatementDetails, StatementInfo, StatementRegistry } from '../../engine/statement-registry.ts';
-import { startPlatform } from '../../platform.ts';
 import { apiKeyHeaders } from '../../server/auth/client-credentials.ts';
 import { dataDirOf } from '../context.ts';
 import { printTable } from '../table.ts';
@@ -70,6 +69,8 @@ async function withStatements<T>(command: Command, work: (api: StatementApi) => 
   const dataDir = dataDirOf(command);
   const live = readLiveLock(dataDir);
   if (live?.urls.platform) return work(remoteApi(live.urls.platform));
+  // Loaded only when no platform runs: the remote path needs nothing but HTTP.
+  const { startPlatform } = await import('../../platform.ts');
   const platform = await startPlatform({ dataDir, port: 0, registryPort: 0 });
   try {
     await platform.statementStore.open();

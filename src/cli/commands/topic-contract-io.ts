@@ -17,9 +17,8 @@ import { ContractSerdes, type ContractRecord, type SerdeFormat } from '../../con
 import { EnforcingProducer } from '../../contracts/enforcement.ts';
 import { toJsonSafe } from '../../contracts/json-safe.ts';
 import type { LogRecord, ProduceRecord, RecordHeader } from '../../log/log-client.ts';
+import { KMS_SECRET_ENV } from '../kms-secret-env.ts';
 import { RegistryHttp, type PlatformAccess } from '../registry-access.ts';
-
-export const KMS_SECRET_ENV = 'SHIFTLEFT_KMS_SECRET';
 
 /** `json-schema` is accepted as a clearer name of `json` (JSON Schema serialization). */
 export function serdeFormatOf(format: string): SerdeFormat {

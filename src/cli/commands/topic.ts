@@ -7,12 +7,14 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { ShiftleftError } from '../../common/errors.ts';
 import type { LogClient, LogRecord, TopicDescription } from '../../log/log-client.ts';
 import { parseTopicConfig } from '../../log/topic-config.ts';
-import { ContractEnforcementStore } from '../../contracts/enforcement-store.ts';
-import { EnforcingProducer } from '../../contracts/enforcement.ts';
 import { withLog } from '../context.ts';
+import { KMS_SECRET_ENV } from '../kms-secret-env.ts';
 import { RegistryHttp, withLogAndRegistry } from '../registry-access.ts';
 import { printTable } from '../table.ts';
-import { contractRenderer, KMS_SECRET_ENV, produceFromStdin } from './topic-contract-io.ts';
+
+// The contract modules (serdes, rules, encryption) are loaded by the actions that use them:
+// they weigh more than the rest of the CLI, and most topic commands never touch a contract.
+const contractIo = () => import('./topic-contract-io.ts');
 
 function collectConfig(value: string, previous: Record<string, string> = {}): Record<string, string> {
   const eq = value.indexOf('=');
@@ -99,6 +101,7 @@ export function registerTopicCommands(program: Command): void {
     .action(async (name: string, opts: { format: string }, command: Command) => {
       await withLog(command, async (log) => {
         const d = await log.describeTopic(name);
+        const { ContractEnforcementStore } = await import('../../contracts/enforcement-store.ts');
         const enforcement = (await (await ContractEnforcementStore.open(log)).enforcedTopics()).get(name);
         if (opts.format === 'json') {
           process.stdout.write(JSON.stringify({ ...d, contractEnforced: enforcement !== undefined }, null, 2) + '\n');
@@ -153,6 +156,7 @@ export function registerTopicCommands(program: Command): void {
         throw new ShiftleftError('INVALID_ARGUMENT', '--key-field needs --format', { hint: 'add --format avro|json|protobuf, or give keys as key<TAB>value' });
       }
       const headers = Object.entries(opts.header ?? {}).map(([key, value]) => ({ key, value: Buffer.from(value) }));
+      const { produceFromStdin } = await contractIo();
       await withLogAndRegistry(command, (access) => produceFromStdin(access, name, { ...opts, headers }));
     });
 
@@ -181,6 +185,7 @@ export function registerTopicCommands(program: Command): void {
         await withLog(command, (log) => consume(log, name, opts, async (records) => records.map((r) => renderRaw(r, opts.format)).join('')));
         return;
       }
+      const { contractRenderer } = await contractIo();
       await withLogAndRegistry(command, async (access) => {
         const renderer = contractRenderer(access, name, decode);
         try {
@@ -197,6 +202,7 @@ export function registerTopicCommands(program: Command): void {
     .argument('<name>')
     .option('--off', 'stop enforcing')
     .action(async (name: string, opts: { off?: boolean }, command: Command) => {
+      const { EnforcingProducer } = await import('../../contracts/enforcement.ts');
       await withLogAndRegistry(command, async ({ log, registryUrl }) => {
         const producer = await EnforcingProducer.open({ log, registryUrl });
         try {

@@ -9,10 +9,8 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { KAFKA_ENV, logSettingsFrom, type LogCliOptions } from '../../log/open-log.ts';
 import { SASL_MECHANISMS } from '../../log/kafka/kafka-security.ts';
-import { startPlatform } from '../../platform.ts';
 import { platformKmsSecret } from '../../common/kms-secret.ts';
 import { dataDirOf } from '../context.ts';
-import { portalUiLine } from '../../server/ui-static.ts';
 
 function port(what: string) {
   return (value: string): number => {
@@ -61,6 +59,8 @@ export function registerUpCommand(program: Command): void {
     .action(async (options: { port: number; registryPort: number; host: string; auth?: boolean } & LogCliOptions, command: Command) => {
       const dataDir = dataDirOf(command);
       const log = logSettingsFrom(options, process.env);
+      // Loaded when the platform starts, so that registering this command stays cheap.
+      const [{ startPlatform }, { portalUiLine }] = await Promise.all([import('../../platform.ts'), import('../../server/ui-static.ts')]);
       // `up` is the long-lived owner: it runs the saved connectors, as producers holding the KMS secret.
       const platform = await startPlatform({ dataDir, port: options.port, registryPort: options.registryPort, host: options.host, log, runConnectors: true, kmsSecret: platformKmsSecret(dataDir), auth: options.auth === true,
         runStatements: true,

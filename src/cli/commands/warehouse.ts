@@ -17,17 +17,16 @@ import { resolve } from 'node:path';
 import { Command, Option } from 'commander';
 import { readLiveLock } from '../../common/data-dir.ts';
 import { ShiftleftError } from '../../common/errors.ts';
-import { defaultWarehousePath } from '../../connect/duckdb-sink/duckdb-sink-connector.ts';
-import { DuckDbWarehouse } from '../../connect/duckdb-sink/duckdb-warehouse.ts';
-import { exportTableToParquet, exportTopicToParquet } from '../../connect/duckdb-sink/parquet-export.ts';
 import { HttpLogClient } from '../../log/http/http-log-client.ts';
 import type { LogClient } from '../../log/log-client.ts';
-import { startPlatform } from '../../platform.ts';
 import { dataDirOf } from '../context.ts';
 import { printTable } from '../table.ts';
 
-function warehousePathOf(command: Command, path: string | undefined): string {
-  const file = path ? resolve(path) : defaultWarehousePath(dataDirOf(command));
+/** DuckDB and the Parquet export, loaded by the actions only: registering commands stays cheap. */
+const duckdbSink = () => import('../../connect/duckdb-sink/index.ts');
+
+async function warehousePathOf(command: Command, path: string | undefined): Promise<string> {
+  const file = path ? resolve(path) : (await duckdbSink()).defaultWarehousePath(dataDirOf(command));
   if (!existsSync(file)) {
     throw new ShiftleftError('NOT_FOUND', `no warehouse at ${file}`, {
       hint: 'create a duckdb-sink connector first (shiftleft connector create --config sink.json), or give --path',
@@ -44,6 +43,7 @@ function cell(value: unknown): string {
 }
 
 export async function runWarehouseQuery(path: string, sql: string, format: 'table' | 'json', out: NodeJS.WritableStream = process.stdout): Promise<void> {
+  const { DuckDbWarehouse } = await duckdbSink();
   const warehouse = new DuckDbWarehouse({ path, readOnly: true });
   await warehouse.open();
   try {
@@ -74,6 +74,7 @@ async function withLogAndRegistry<T>(command: Command, work: (log: LogClient, re
       await log.close();
     }
   }
+  const { startPlatform } = await import('../../platform.ts');
   const running = await startPlatform({ dataDir, port: 0, registryPort: 0 });
   try {
     return await work(running.log, running.urls.registry);
@@ -93,7 +94,7 @@ export function registerWarehouseCommands(program: Command, out: NodeJS.Writable
     .addOption(new Option('--format <format>', 'output format').choices(['table', 'json']).default('table'))
     .option('--path <file>', 'warehouse file (default <dataDir>/warehouse/warehouse.duckdb)')
     .action(async (sql: string, options: { format: 'table' | 'json'; path?: string }, command: Command) => {
-      await runWarehouseQuery(warehousePathOf(command, options.path), sql, options.format, out);
+      await runWarehouseQuery(await warehousePathOf(command, options.path), sql, options.format, out);
     });
 
   warehouse
@@ -106,8 +107,9 @@ export function registerWarehouseCommands(program: Command, out: NodeJS.Writable
     .option('--path <file>', 'warehouse file (default <dataDir>/warehouse/warehouse.duckdb)')
     .action(async (name: string, options: { parquet: string; topic?: boolean; decrypt?: boolean; path?: string }, command: Command) => {
       const file = resolve(options.parquet);
+      const { exportTableToParquet, exportTopicToParquet } = await duckdbSink();
       if (!options.topic) {
-        const { rows } = await exportTableToParquet(warehousePathOf(command, options.path), name, file);
+        const { rows } = await exportTableToParquet(await warehousePathOf(command, options.path), name, file);
         out.write(`exported ${rows} rows of table ${name} to ${file}\n`);
         return;
       }

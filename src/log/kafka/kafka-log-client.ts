@@ -39,12 +39,12 @@ import {
   incrementalAlterConfigsV1,
   initProducerIdV4,
   listOffsetsV9,
-  type Broker,
   type Connection,
   type ConnectionPool,
   type produceV11,
 } from '@platformatic/kafka';
 import { ShiftleftError } from '../../common/errors.ts';
+import { parseBootstrap } from './kafka-bootstrap.ts';
 import type {
   Consumer,
   ConsumerOptions,
@@ -121,20 +121,6 @@ const COORDINATOR_RETRY = new Set(['COORDINATOR_NOT_AVAILABLE', 'COORDINATOR_LOA
 /** Kafka's bound for idempotent producers: the broker caches the last five batches per partition. */
 const MAX_IN_FLIGHT_PER_PARTITION = 5;
 const RESET_PRODUCER = new Set(['OUT_OF_ORDER_SEQUENCE_NUMBER', 'UNKNOWN_PRODUCER_ID', 'INVALID_PRODUCER_EPOCH', 'INVALID_PRODUCER_ID_MAPPING']);
-
-export function parseBootstrap(bootstrap: string | string[]): Broker[] {
-  const list = (Array.isArray(bootstrap) ? bootstrap : bootstrap.split(','))
-    .map((s) => s.trim())
-    .filter((s) => s.length > 0);
-  if (list.length === 0) throw new ShiftleftError('INVALID_CONFIG', 'no Kafka bootstrap broker given', { hint: 'pass host:port, e.g. 127.0.0.1:9092' });
-  return list.map((entry) => {
-    const m = /^\[?([^\]]+?)\]?:(\d{1,5})$/.exec(entry);
-    if (!m || Number(m[2]) < 1 || Number(m[2]) > 65535) {
-      throw new ShiftleftError('INVALID_CONFIG', `invalid Kafka bootstrap address '${entry}'`, { hint: 'use host:port, e.g. 127.0.0.1:9092' });
-    }
-    return { host: m[1]!, port: Number(m[2]) };
-  });
-}
 
 function isNonNegativeInt(n: unknown): n is number {
   return typeof n === 'number' && Number.isSafeInteger(n) && n >= 0;
