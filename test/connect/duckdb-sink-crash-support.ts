@@ -39,26 +39,44 @@ export async function prepareCrashTopics(dir: string): Promise<void> {
   await server.close();
 }
 
-/** Kills the sink `rounds` times at random moments after a commit, then lets it catch up. */
+/**
+ * Kills the sink `rounds` times at random moments after a commit, then lets it catch up.
+ *
+ * Each child is killed once it has written a random number of records, drawn within its share
+ * of what is left, so every kill lands mid-stream however fast the machine is. (A kill after a
+ * fixed delay once came after the whole input: the next child had nothing to write, and waited.)
+ */
 export async function killRestartCatchUp(dir: string, target: string, rounds: number): Promise<number[]> {
   const progress: number[] = [];
+  let consumed = 0;
   for (let round = 0; round < rounds; round++) {
     const child = spawnTs('test/connect/duckdb-sink-crash-child.ts', [join(dir, 'log'), target]);
+    const share = (CRASH_ORDERS + CRASH_CLICKS - consumed) / (rounds - round + 1);
+    const killAt = 1 + Math.floor(Math.random() * Math.max(1, share - 300));
     let last = 0;
-    child.stdout!.on('data', (d: Buffer) => {
-      for (const m of d.toString().matchAll(/records (\d+)/g)) last = Number(m[1]);
-    });
-    // Kill after the first committed batch, at a random moment while it writes the next ones.
     // (A child's start-up, module loading plus a warehouse connection, took over 30 s once on a
     // loaded CI machine: the wait is generous, the kill timing stays random.)
     try {
-      await waitForLine(child, /^records [1-9]/, 90_000);
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`sink child of round ${round} wrote ${last} records in 90 s, waiting for ${killAt}`)), 90_000);
+        child.stdout!.on('data', (d: Buffer) => {
+          for (const m of d.toString().matchAll(/records (\d+)/g)) last = Number(m[1]);
+          if (last >= killAt) {
+            clearTimeout(timer);
+            resolve();
+          }
+        });
+        child.once('exit', (code) => {
+          clearTimeout(timer);
+          reject(new Error(`sink child of round ${round} exited with ${code} after ${last} records`));
+        });
+      });
     } catch (error) {
       // A child left running would keep the test process (and the whole run) alive.
       child.kill('SIGKILL');
       throw error;
     }
-    await new Promise((r) => setTimeout(r, Math.random() * 250));
+    consumed += last;
     const exited = new Promise((r) => child.once('exit', r));
     child.kill('SIGKILL');
     await exited;

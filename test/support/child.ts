@@ -14,14 +14,16 @@ export function waitForLine(child: ChildProcess, pattern: RegExp, timeoutMs = 30
   return new Promise((resolve, reject) => {
     let buffer = '';
     let stderr = '';
+    let seen = '';
     const timer = setTimeout(() => {
       // A child left running would keep the test process, and the whole run, alive.
       child.kill('SIGKILL');
-      reject(new Error(`timed out waiting for ${pattern}; stderr: ${stderr}`));
+      reject(new Error(`timed out waiting for ${pattern}; last stdout: ${JSON.stringify(seen.slice(-300))}; stderr: ${stderr}`));
     }, timeoutMs);
     child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
     const onData = (d: Buffer): void => {
       buffer += d.toString();
+      seen = (seen + d.toString()).slice(-300);
       const lines = buffer.split('\n');
       buffer = lines.pop()!;
       for (const line of lines) {
